@@ -1,0 +1,100 @@
+package shortsmith;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs an external tool and captures what it says. Every child process is ended if the JVM stops
+ * (Ctrl-C), so an interrupted run leaves no ffmpeg behind.
+ */
+public final class Proc {
+    private Proc() {}
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
+    /** What a finished (or timed-out) process did. */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr, Duration elapsed,
+                         boolean timedOut) {
+        public boolean ok() { return exitCode == 0 && !timedOut; }
+
+        /** The last non-blank line of stderr: usually the tool's reason for failing. */
+        public String lastErrorLine() {
+            var lines = stderr.strip().lines().filter(l -> !l.isBlank()).toList();
+            return lines.isEmpty() ? "" : lines.getLast().strip();
+        }
+
+        @Override
+        public String toString() {
+            return "Proc.Result[exit=" + (timedOut ? "timeout" : exitCode) + ", " + elapsed.toMillis() + " ms, "
+                    + String.join(" ", command) + "]";
+        }
+    }
+
+    /** Runs {@code command} with no stdin, waiting at most {@code timeout}. */
+    public static Result run(List<String> command, Duration timeout) {
+        long start = System.nanoTime();
+        Process process = start(command);
+        try {
+            var out = new Drain(process.getInputStream());
+            var err = new Drain(process.getErrorStream());
+            var outThread = Thread.ofVirtual().start(out);
+            var errThread = Thread.ofVirtual().start(err);
+            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+            outThread.join();
+            errThread.join();
+            return new Result(List.copyOf(command), process.exitValue(), out.text, err.text,
+                    Duration.ofNanos(System.nanoTime() - start), !finished);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted while running " + command.getFirst(), e);
+        } finally {
+            LIVE.remove(process);
+        }
+    }
+
+    /** Starts {@code command} (stdin closed), registered so that it ends with the JVM. */
+    public static Process start(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+            LIVE.add(p);
+            p.onExit().thenRun(() -> LIVE.remove(p));
+            return p;
+        } catch (IOException e) {
+            throw ShortsmithException.environment("cannot run " + command.getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    private static java.io.File nullFile() { return new java.io.File("/dev/null"); }
+
+    /** Reads a stream to the end on its own thread, so a chatty child never blocks on a full pipe. */
+    private static final class Drain implements Runnable {
+        private final InputStream in;
+        private volatile String text = "";
+
+        Drain(InputStream in) { this.in = in; }
+
+        @Override
+        public void run() {
+            try (in) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                text = "";
+            }
+        }
+    }
+}

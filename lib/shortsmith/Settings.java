@@ -1,0 +1,220 @@
+//DEPS io.github.cdimascio:dotenv-java:3.2.0
+package shortsmith;
+
+import io.github.cdimascio.dotenv.Dotenv;
+import io.github.cdimascio.dotenv.DotenvEntry;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every setting of the toolkit, typed and validated. Loaded from {@code .env} (the current folder,
+ * else the repository root) with environment variables winning; {@code .env.example} documents each.
+ * A bad value fails with one line naming the variable, the value and what is allowed (exit code 2).
+ *
+ * <pre>jshell> Settings.defaults().encoding()</pre>
+ */
+public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism) {
+
+    /** Where ffmpeg and ffprobe are: a path, or a name looked up on PATH. */
+    public record Tools(String ffmpeg, String ffprobe) {}
+
+    /** The output picture: {@code VIDEO_SIZE} and {@code VIDEO_FPS}. */
+    public record Video(Size size, int fps) {}
+
+    /**
+     * How clips are encoded. {@code cq} is NVENC's constant-quality target (0 = off: then
+     * {@code bitrate} is the VBR target); the x264 fields are the CPU fallback's own.
+     */
+    public record Encoding(EncoderChoice encoder, String nvencPreset, int cq, String bitrate, String maxrate,
+                           String bufsize, String audioBitrate, String x264Preset, String x264Tune, int x264Crf,
+                           int x264Threads) {}
+
+    /** How much runs at once. */
+    public record Parallelism(boolean parallelImages, int maxParallelImages, boolean parallelVideos,
+                              int maxParallelVideos) {}
+
+    /** {@code FFMPEG_ENCODER}: which encoder clips use; {@code auto} asks the NVENC probe. */
+    public enum EncoderChoice {
+        NVENC, X264, AUTO;
+
+        @Override
+        public String toString() { return name().toLowerCase(); }
+    }
+
+    /** A frame size such as 1080x1920 (both even, as yuv420p needs). */
+    public record Size(int width, int height) {
+        public Size {
+            if (width < 16 || height < 16 || width % 2 != 0 || height % 2 != 0) {
+                throw new IllegalArgumentException("width and height must be even and at least 16, got " + width + "x" + height);
+            }
+        }
+
+        public static Size parse(String text) {
+            var m = java.util.regex.Pattern.compile("(\\d+)[xX](\\d+)").matcher(text.trim());
+            if (!m.matches()) throw new IllegalArgumentException("expected WIDTHxHEIGHT such as 1080x1920");
+            return new Size(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        }
+
+        @Override
+        public String toString() { return width + "x" + height; }
+    }
+
+    static final String[] NVENC_PRESETS = {"p1", "p2", "p3", "p4", "p5", "p6", "p7"};
+    static final String[] X264_PRESETS = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+            "slower", "veryslow", "placebo"};
+    static final String[] X264_TUNES = {"none", "film", "animation", "grain", "stillimage", "psnr", "ssim",
+            "fastdecode", "zerolatency"};
+
+    /** The settings with no {@code .env} and no environment: the documented defaults. */
+    public static Settings defaults() { return of(Map.of()); }
+
+    /** Loads {@code .env} from the current folder, else the repository root, under the environment. */
+    public static Settings load() {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path dir = Files.isRegularFile(cwd.resolve(".env")) ? cwd : Home.root();
+        return load(dir, System.getenv());
+    }
+
+    /** Loads {@code dir/.env} (if any) with {@code environment} winning over it. */
+    public static Settings load(Path dir, Map<String, String> environment) {
+        Map<String, Setting> values = new LinkedHashMap<>();
+        Path dotenvFile = dir.resolve(".env");
+        if (Files.isRegularFile(dotenvFile)) {
+            Dotenv dotenv;
+            try {
+                dotenv = Dotenv.configure().directory(dir.toString()).filename(".env").load();
+            } catch (RuntimeException e) {
+                throw ShortsmithException.usage(dotenvFile + " cannot be read: " + e.getMessage());
+            }
+            for (DotenvEntry entry : dotenv.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
+                values.put(entry.getKey(), new Setting(entry.getKey(), entry.getValue(), "in " + dotenvFile));
+            }
+        }
+        environment.forEach((k, v) -> values.put(k, new Setting(k, v, "in the environment")));
+        return from(new Reader(values));
+    }
+
+    /** Settings from plain name=value pairs (tests, JShell); unnamed ones take their defaults. */
+    public static Settings of(Map<String, String> values) {
+        Map<String, Setting> settings = new LinkedHashMap<>();
+        values.forEach((k, v) -> settings.put(k, new Setting(k, v, "given")));
+        return from(new Reader(settings));
+    }
+
+    private static Settings from(Reader r) {
+        var tools = new Tools(r.text("FFMPEG_BIN", "ffmpeg"), r.text("FFPROBE_BIN", "ffprobe"));
+        var video = new Video(r.size("VIDEO_SIZE", "1080x1920"), r.integer("VIDEO_FPS", 30, 1, 120));
+        var encoding = new Encoding(
+                r.choice("FFMPEG_ENCODER", EncoderChoice.AUTO, EncoderChoice.class),
+                r.oneOf("FFMPEG_PRESET", "p4", NVENC_PRESETS),
+                r.integer("FFMPEG_CQ", 23, 0, 51),
+                r.bitrate("FFMPEG_BITRATE", "5M"),
+                r.bitrate("FFMPEG_MAXRATE", "8M"),
+                r.bitrate("FFMPEG_BUFSIZE", "10M"),
+                r.bitrate("FFMPEG_AUDIO_BITRATE", "128k"),
+                r.oneOf("X264_PRESET", "veryfast", X264_PRESETS),
+                r.oneOf("X264_TUNE", "stillimage", X264_TUNES),
+                r.integer("X264_CRF", 21, 0, 51),
+                r.threads("X264_THREADS"));
+        var parallelism = new Parallelism(
+                r.bool("PARALLEL_IMAGE_GENERATION", true),
+                r.integer("MAX_PARALLEL_IMAGES", 8, 1, 64),
+                r.bool("PARALLEL_VIDEO_ENCODING", false),
+                r.integer("MAX_PARALLEL_VIDEOS", 2, 1, 16));
+        return new Settings(tools, video, encoding, parallelism);
+    }
+
+    /** One raw value and where it came from, so an error can say where to fix it. */
+    record Setting(String name, String value, String source) {}
+
+    /** Typed reads with one-line errors; blank values mean "use the default". */
+    static final class Reader {
+        private final Map<String, Setting> values;
+
+        Reader(Map<String, Setting> values) { this.values = values; }
+
+        private Setting get(String name) {
+            Setting s = values.get(name);
+            return s == null || s.value().isBlank() ? null : s;
+        }
+
+        private static ShortsmithException bad(Setting s, String allowed) {
+            return ShortsmithException.usage(s.name() + "=" + s.value() + " (" + s.source() + ") is not valid: " + allowed);
+        }
+
+        String text(String name, String fallback) {
+            Setting s = get(name);
+            return s == null ? fallback : s.value().trim();
+        }
+
+        int integer(String name, int fallback, int min, int max) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            try {
+                int v = Integer.parseInt(s.value().trim());
+                if (v >= min && v <= max) return v;
+            } catch (NumberFormatException ignored) {
+                // reported below with the allowed range
+            }
+            throw bad(s, "allowed: a whole number from " + min + " to " + max);
+        }
+
+        int threads(String name) {
+            Setting s = get(name);
+            if (s == null || s.value().trim().equalsIgnoreCase("auto")) return 0;
+            try {
+                int v = Integer.parseInt(s.value().trim());
+                if (v >= 1 && v <= 256) return v;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw bad(s, "allowed: auto or a thread count from 1 to 256");
+        }
+
+        boolean bool(String name, boolean fallback) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            return switch (s.value().trim().toLowerCase()) {
+                case "true", "1", "yes", "on" -> true;
+                case "false", "0", "no", "off" -> false;
+                default -> throw bad(s, "allowed: true, false");
+            };
+        }
+
+        String oneOf(String name, String fallback, String... allowed) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            String v = s.value().trim().toLowerCase();
+            for (String a : allowed) if (a.equals(v)) return a;
+            throw bad(s, "allowed: " + String.join(", ", allowed));
+        }
+
+        <E extends Enum<E>> E choice(String name, E fallback, Class<E> type) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            for (E e : type.getEnumConstants()) if (e.toString().equalsIgnoreCase(s.value().trim())) return e;
+            var allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+            throw bad(s, "allowed: " + String.join(", ", allowed));
+        }
+
+        String bitrate(String name, String fallback) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            String v = s.value().trim();
+            if (v.matches("\\d+(\\.\\d+)?[kKmM]?")) return v;
+            throw bad(s, "allowed: a bitrate such as 128k or 5M");
+        }
+
+        Size size(String name, String fallback) {
+            Setting s = get(name);
+            try {
+                return Size.parse(s == null ? fallback : s.value());
+            } catch (IllegalArgumentException e) {
+                throw bad(s, e.getMessage());
+            }
+        }
+    }
+}

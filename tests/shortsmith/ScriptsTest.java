@@ -1,0 +1,144 @@
+package shortsmith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The scripts as users run them: through ./jbang, in a shell, with real settings and tools. */
+class ScriptsTest {
+
+    @Test
+    void detectNvencJsonReportsTheRealProbe() throws Exception {
+        var run = TestSupport.jbang("detect-nvenc", "--json");
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode json = Json.MAPPER.readTree(run.stdout());
+        var h264 = json.get("encoders").get("h264_nvenc");
+        String expected = h264.get("available").asBoolean() ? "nvenc" : "x264";
+        assertEquals(expected, json.get("decision").get("encoder").asText());
+        assertEquals("", run.stderr().strip(), "nothing but the report on a warm run");
+    }
+
+    @Test
+    void detectNvencHumanReportAndRequire() throws Exception {
+        var run = TestSupport.jbang("detect-nvenc");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.stdout().contains("decision"), run.stdout());
+        var require = TestSupport.jbang("detect-nvenc", "--require");
+        boolean works = run.stdout().contains("h264_nvenc  listed by the build: yes; real encode: works");
+        assertEquals(works ? 0 : 3, require.exitCode(), require.toString());
+    }
+
+    @Test
+    void aBadSettingIsOneLineAndExitCode2(@TempDir Path dir) throws Exception {
+        var run = TestSupport.jbang(dir, Map.of("FFMPEG_ENCODER", "gpu"), null, "detect-nvenc", "--json");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals("", run.stdout());
+        assertEquals(1, run.stderr().strip().lines().count(), run.stderr());
+        assertTrue(run.stderr().contains("FFMPEG_ENCODER=gpu"));
+        assertTrue(run.stderr().contains("allowed: nvenc, x264, auto"));
+        assertFalse(run.stderr().contains("\tat "), "no stack trace without --debug");
+
+        var debug = TestSupport.jbang(dir, Map.of("FFMPEG_ENCODER", "gpu"), null, "detect-nvenc", "--debug");
+        assertEquals(2, debug.exitCode());
+        assertTrue(debug.stderr().contains("\tat "), "--debug shows the stack trace");
+    }
+
+    @Test
+    void aDotenvInTheCurrentFolderIsRead(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(".env"), "FFMPEG_ENCODER=x264\n");
+        var run = TestSupport.jbang(dir, Map.of(), null, "detect-nvenc", "--json");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals("FFMPEG_ENCODER=x264", Json.MAPPER.readTree(run.stdout()).get("decision").get("why").asText());
+    }
+
+    @Test
+    void aMissingFfmpegIsOneLineNamingThePath(@TempDir Path dir) throws Exception {
+        var run = TestSupport.jbang(dir, Map.of("FFMPEG_BIN", "/nonexistent/ffmpeg"), null, "detect-nvenc");
+        assertEquals(ExitCode.ENVIRONMENT.code(), run.exitCode(), run.toString());
+        assertEquals(1, run.stderr().strip().lines().count(), run.stderr());
+        assertTrue(run.stderr().contains("FFMPEG_BIN=/nonexistent/ffmpeg"), run.stderr());
+    }
+
+    @Test
+    void aBadOptionIsAUsageError() throws Exception {
+        var run = TestSupport.jbang("detect-nvenc", "--sessions", "many");
+        assertEquals(2, run.exitCode(), run.toString());
+        assertEquals(1, run.stderr().strip().lines().count(), run.stderr());
+    }
+
+    @Test
+    void everyCatalogAliasNamesAScriptThatDeclaresJava25() throws Exception {
+        JsonNode aliases = Json.MAPPER.readTree(TestSupport.repo().resolve("jbang-catalog.json").toFile()).get("aliases");
+        assertTrue(aliases.size() >= 2);
+        for (var it = aliases.fields(); it.hasNext(); ) {
+            var alias = it.next();
+            Path script = TestSupport.repo().resolve(alias.getValue().get("script-ref").asText());
+            assertTrue(Files.isRegularFile(script), alias.getKey() + " → " + script);
+            assertTrue(Files.readString(script).contains("\n//JAVA 25+\n"), script + " lacks //JAVA 25+");
+            assertTrue(Files.readString(TestSupport.repo().resolve("README.md")).contains(alias.getKey()), "README lacks " + alias.getKey());
+        }
+    }
+
+    /**
+     * The launch cache is rebuilt when a lib source, a script or a dependency changes. Runs in a copy
+     * of the repository, so the real cache is not touched.
+     */
+    @Test
+    void theLaunchCacheFollowsSourceAndDependencyChanges(@TempDir Path copy) throws Exception {
+        Path repo = TestSupport.repo();
+        for (String dir : new String[] {"lib", "scripts"}) copyTree(repo.resolve(dir), copy.resolve(dir));
+        Files.copy(repo.resolve("jbang"), copy.resolve("jbang"));
+        Files.copy(repo.resolve("jbang-catalog.json"), copy.resolve("jbang-catalog.json"));
+        copyTree(repo.resolve(".jbang/lib"), copy.resolve(".jbang/lib"));
+        Files.createFile(copy.resolve(".jbang/tools.ok"));
+        Map<String, String> env = Map.of("FFMPEG_ENCODER", "x264");
+
+        var first = TestSupport.jbangAt(copy, copy, env, null, "detect-nvenc", "--json");
+        assertEquals(0, first.exitCode(), first.toString());
+        assertEquals(1, launchFiles(copy).size());
+        String firstLaunch = Files.readString(launchFiles(copy).getFirst());
+
+        // A lib change shows in the output of the next run.
+        Path probe = copy.resolve("lib/shortsmith/NvencProbe.java");
+        Files.writeString(probe, Files.readString(probe).replace("\"FFMPEG_ENCODER=x264\"", "\"FFMPEG_ENCODER=x264 (changed)\""));
+        var second = TestSupport.jbangAt(copy, copy, env, null, "detect-nvenc", "--json");
+        assertTrue(second.stdout().contains("FFMPEG_ENCODER=x264 (changed)"), second.toString());
+        assertEquals(1, launchFiles(copy).size(), "the stale launch command was removed");
+
+        // A dependency change yields a new class path.
+        Path json = copy.resolve("lib/shortsmith/Json.java");
+        Files.writeString(json, Files.readString(json).replace("jackson-databind:2.18.2", "jackson-databind:2.18.1"));
+        var third = TestSupport.jbangAt(copy, copy, env, null, "detect-nvenc", "--json");
+        assertEquals(0, third.exitCode(), third.toString());
+        String thirdLaunch = Files.readString(launchFiles(copy).getFirst());
+        assertTrue(thirdLaunch.contains("jackson-databind-2.18.1.jar"), thirdLaunch);
+        assertFalse(firstLaunch.contains("jackson-databind-2.18.1.jar"));
+
+        // Unchanged sources: the cached command is used as it is.
+        long stamp = Files.getLastModifiedTime(launchFiles(copy).getFirst()).toMillis();
+        TestSupport.jbangAt(copy, copy, env, null, "detect-nvenc", "--json");
+        assertEquals(stamp, Files.getLastModifiedTime(launchFiles(copy).getFirst()).toMillis());
+    }
+
+    private static java.util.List<Path> launchFiles(Path root) throws Exception {
+        try (var s = Files.list(root.resolve(".jbang/launch"))) {
+            return s.filter(p -> p.toString().endsWith(".cmd")).toList();
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+    }
+}
