@@ -72,7 +72,7 @@ public sealed interface EncoderProfile {
     }
 
     /** x264 on the CPU. {@code threads = 0} lets x264 choose (1.5 × logical CPUs). */
-    record X264(String preset, String tune, int crf, int threads) implements EncoderProfile {
+    record X264(String preset, String tune, int crf, int threads, String params) implements EncoderProfile {
         public String name() { return "x264"; }
 
         public String codec() { return "libx264"; }
@@ -83,6 +83,7 @@ public sealed interface EncoderProfile {
             if (!tune.equals("none")) o.put("tune", tune);
             o.put("crf", String.valueOf(crf));
             o.put("profile", "high");
+            if (!params.isEmpty()) o.put("x264-params", params);
             return o;
         }
 
@@ -92,7 +93,7 @@ public sealed interface EncoderProfile {
         }
 
         /** The same settings with another thread count (0 = x264's default). */
-        public X264 withThreads(int n) { return new X264(preset, tune, crf, n); }
+        public X264 withThreads(int n) { return new X264(preset, tune, crf, n, params); }
     }
 
     /** Mathematically lossless H.264 of the yuv420p frames: the reference quality is measured against. */
@@ -116,7 +117,7 @@ public sealed interface EncoderProfile {
 
     static X264 x264(Settings settings) {
         var e = settings.encoding();
-        return new X264(e.x264Preset(), e.x264Tune(), e.x264Crf(), e.x264Threads());
+        return new X264(e.x264Preset(), e.x264Tune(), e.x264Crf(), e.x264Threads(), e.x264Params());
     }
 
     static Lossless lossless() { return new Lossless(); }

@@ -79,6 +79,34 @@ public final class Proc {
         }
     }
 
+    /** Starts {@code command} in {@code cwd} with stdin as a pipe the caller writes to (e.g. raw frames). */
+    public static Process startPiped(List<String> command, java.nio.file.Path cwd) {
+        try {
+            Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
+            LIVE.add(p);
+            p.onExit().thenRun(() -> LIVE.remove(p));
+            return p;
+        } catch (IOException e) {
+            throw ShortsmithException.environment("cannot run " + command.getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    /** Collects a stream's text on a virtual thread; {@link #text()} waits for the end. */
+    public static final class Collector {
+        private final Drain drain;
+        private final Thread thread;
+
+        public Collector(InputStream in) {
+            this.drain = new Drain(in);
+            this.thread = Thread.ofVirtual().start(drain);
+        }
+
+        public String text() throws InterruptedException {
+            thread.join();
+            return drain.text;
+        }
+    }
+
     private static java.io.File nullFile() { return new java.io.File("/dev/null"); }
 
     /** Reads a stream to the end on its own thread, so a chatty child never blocks on a full pipe. */

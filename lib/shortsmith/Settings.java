@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <pre>jshell> Settings.defaults().encoding()</pre>
  */
-public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism) {
+public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism, Clips clips) {
 
     /** Where ffmpeg and ffprobe are: a path, or a name looked up on PATH. */
     public record Tools(String ffmpeg, String ffprobe) {}
@@ -30,11 +30,18 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
      */
     public record Encoding(EncoderChoice encoder, String nvencPreset, int cq, String bitrate, String maxrate,
                            String bufsize, String audioBitrate, String x264Preset, String x264Tune, int x264Crf,
-                           int x264Threads) {}
+                           int x264Threads, String x264Params) {}
 
     /** How much runs at once. */
     public record Parallelism(boolean parallelImages, int maxParallelImages, boolean parallelVideos,
                               int maxParallelVideos) {}
+
+    /**
+     * How scene clips look and where stages keep their files: {@code CAPTION_STYLE},
+     * {@code CAPTION_FONT} (a font file; blank = located), {@code CLIP_TAIL} (seconds of picture
+     * after the narration), {@code WORK_DIR} (blank = NAME.work beside the manifest).
+     */
+    public record Clips(Captions.Style captionStyle, String captionFont, double tail, String workDir) {}
 
     /** {@code FFMPEG_ENCODER}: which encoder clips use; {@code auto} asks the NVENC probe. */
     public enum EncoderChoice {
@@ -67,6 +74,9 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
             "slower", "veryslow", "placebo"};
     static final String[] X264_TUNES = {"none", "film", "animation", "grain", "stillimage", "psnr", "ssim",
             "fastdecode", "zerolatency"};
+
+    /** Extra x264 options of the default profile, chosen by measurement (see the README's encode figures). */
+    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0:8x8dct=0";
 
     /** The settings with no {@code .env} and no environment: the documented defaults. */
     public static Settings defaults() { return of(Map.of()); }
@@ -116,15 +126,21 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.bitrate("FFMPEG_BUFSIZE", "10M"),
                 r.bitrate("FFMPEG_AUDIO_BITRATE", "128k"),
                 r.oneOf("X264_PRESET", "veryfast", X264_PRESETS),
-                r.oneOf("X264_TUNE", "stillimage", X264_TUNES),
-                r.integer("X264_CRF", 21, 0, 51),
-                r.threads("X264_THREADS"));
+                r.oneOf("X264_TUNE", "none", X264_TUNES),
+                r.integer("X264_CRF", 19, 0, 51),
+                r.threads("X264_THREADS"),
+                r.x264Params("X264_PARAMS", X264_DEFAULT_PARAMS));
         var parallelism = new Parallelism(
                 r.bool("PARALLEL_IMAGE_GENERATION", true),
                 r.integer("MAX_PARALLEL_IMAGES", 8, 1, 64),
                 r.bool("PARALLEL_VIDEO_ENCODING", false),
                 r.integer("MAX_PARALLEL_VIDEOS", 2, 1, 16));
-        return new Settings(tools, video, encoding, parallelism);
+        var clips = new Clips(
+                r.choice("CAPTION_STYLE", Captions.Style.KARAOKE, Captions.Style.class),
+                r.text("CAPTION_FONT", ""),
+                r.decimal("CLIP_TAIL", 0.5, 0, 10),
+                r.text("WORK_DIR", ""));
+        return new Settings(tools, video, encoding, parallelism, clips);
     }
 
     /** One raw value and where it came from, so an error can say where to fix it. */
@@ -162,6 +178,18 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
             throw bad(s, "allowed: a whole number from " + min + " to " + max);
         }
 
+        double decimal(String name, double fallback, double min, double max) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            try {
+                double v = Double.parseDouble(s.value().trim());
+                if (v >= min && v <= max) return v;
+            } catch (NumberFormatException ignored) {
+                // reported below with the allowed range
+            }
+            throw bad(s, "allowed: a number from " + min + " to " + max);
+        }
+
         int threads(String name) {
             Setting s = get(name);
             if (s == null || s.value().trim().equalsIgnoreCase("auto")) return 0;
@@ -172,6 +200,15 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 // reported below
             }
             throw bad(s, "allowed: auto or a thread count from 1 to 256");
+        }
+
+        String x264Params(String name, String fallback) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            String v = s.value().trim();
+            if (v.equalsIgnoreCase("none")) return "";
+            if (v.matches("[a-z0-9_-]+=[A-Za-z0-9_.,+-]+(:[a-z0-9_-]+=[A-Za-z0-9_.,+-]+)*")) return v;
+            throw bad(s, "allowed: none, or key=value pairs joined by ':' such as subme=1:me=dia");
         }
 
         boolean bool(String name, boolean fallback) {

@@ -76,6 +76,6 @@ class SettingsTest {
             count++;
             assertTrue(example.contains(m.group(1) + "="), ".env.example lacks " + m.group(1));
         }
-        assertTrue(count >= 17, "found only " + count + " settings");
+        assertTrue(count >= 22, "found only " + count + " settings");
     }
 }

@@ -1,0 +1,159 @@
+package shortsmith;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The encode stage: every selected scene of a story to a clip, with one profile for the whole
+ * story. NVENC failing at run time (sessions or memory exhausted) is retried once the other clips
+ * are done; if it still fails the whole story is encoded with x264 instead, never a mix.
+ */
+public final class EncodeStage {
+    private EncodeStage() {}
+
+    /** The story with clips filled in, and what failed (scene id → one-line reason). */
+    public record Result(Story story, String profile, Map<String, ShortsmithException> failures) {
+        public int exitCode() {
+            if (failures.isEmpty()) return ExitCode.OK.code();
+            var codes = failures.values().stream().map(e -> e.exitCode().code()).distinct().toList();
+            boolean nothingDone = story.scenes().stream().noneMatch(s -> s.video() != null);
+            return nothingDone && codes.size() == 1 ? codes.getFirst() : ExitCode.FAILED.code();
+        }
+    }
+
+    /** The profile {@code choice} (auto, nvenc, x264, lossless; null = FFMPEG_ENCODER) leads to. */
+    public static EncoderProfile profileFor(String choice, Settings settings) {
+        String c = choice == null ? settings.encoding().encoder().toString() : choice.toLowerCase();
+        return switch (c) {
+            case "x264" -> EncoderProfile.x264(settings);
+            case "nvenc" -> EncoderProfile.nvenc(settings);
+            case "lossless" -> EncoderProfile.lossless();
+            case "auto" -> NvencProbe.detect(settings, false).decision().encoder().equals("nvenc")
+                    ? EncoderProfile.nvenc(settings) : EncoderProfile.x264(settings);
+            default -> throw ShortsmithException.usage("--profile " + choice + ": allowed auto, nvenc, x264, lossless");
+        };
+    }
+
+    /**
+     * Clips encoded at once. NVENC: up to MAX_PARALLEL_VIDEOS when PARALLEL_VIDEO_ENCODING is on.
+     * CPU: one more clip than there are cores, each x264 with cores ÷ clips threads (at least 1).
+     * Measured on 2 cores (README): one clip with x264's own threading spends half its CPU on
+     * frame-thread synchronisation and leaves cores idle while a clip probes, decodes and verifies;
+     * 2 clips × 1 thread took half the wall time, 3 × 1 a little less again.
+     */
+    static int clipsAtOnce(EncoderProfile profile, Settings settings) {
+        return switch (profile) {
+            case EncoderProfile.Nvenc n -> settings.parallelism().parallelVideos() ? settings.parallelism().maxParallelVideos() : 1;
+            case EncoderProfile.X264 x -> Runtime.getRuntime().availableProcessors() + 1;
+            case EncoderProfile.Lossless l -> Runtime.getRuntime().availableProcessors() + 1;
+        };
+    }
+
+    /** The x264 profile with its threads set for {@code clips} at once, unless X264_THREADS says otherwise. */
+    static EncoderProfile threadsFor(EncoderProfile profile, int clips) {
+        if (profile instanceof EncoderProfile.X264 x && x.threads() == 0 && clips > 1) {
+            return x.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / clips));
+        }
+        return profile;
+    }
+
+    public static Result run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
+            throws InterruptedException {
+        WorkDir work = input.workDir(settings);
+        Story story = input.story().withWorkDir(work.root().toString());
+        Map<String, ShortsmithException> failures = new LinkedHashMap<>();
+        for (String id : input.unknownIds()) {
+            failures.put(id, ShortsmithException.usage("scene " + id + ": no such scene in \"" + story.title() + "\"; its scenes are "
+                    + story.scenes().stream().map(Story.Scene::id).toList()));
+        }
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
+        EncoderProfile profile = profileFor(profileChoice, settings);
+        List<Story.Scene> scenes = input.selected();
+
+        // Fill in what earlier stages left in the work folder.
+        List<ClipEncoder.Inputs> inputs = new ArrayList<>();
+        for (Story.Scene s : scenes) {
+            int index = story.scenes().indexOf(s);
+            Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
+            Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
+            List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
+            inputs.add(new ClipEncoder.Inputs(s.id(), s.text(), story.motionOf(index), image, audio, words));
+            story = story.with(s.withImage(image == null ? null : image.toString())
+                    .withAudio(audio == null ? null : audio.toString(), words).withMotion(story.motionOf(index)));
+        }
+
+        var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
+        if (profile instanceof EncoderProfile.Nvenc) {
+            var nvencFailed = results.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?> f
+                    && f.error() instanceof ClipEncoder.EncodeFailure ef && ef.nvencReason() != null).toList();
+            if (!nvencFailed.isEmpty()) {
+                // Sessions or memory may have been taken by our own parallel clips: retry alone first.
+                var retry = new ArrayList<ClipEncoder.Inputs>();
+                nvencFailed.forEach(r -> retry.add(r.item()));
+                var again = encodeAll(new ClipEncoder(ffmpeg, settings, profile), retry, work, force, progress, settings);
+                var still = again.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?>).findFirst();
+                if (still.isPresent()) {
+                    var reason = ((Parallel.Outcome.Failure<?, ?>) still.get()).error();
+                    progress.note("warning: NVENC failed at run time (" + reason.getMessage() + "); the whole story is encoded with x264 instead");
+                    profile = EncoderProfile.x264(settings);
+                    results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
+                } else {
+                    var merged = new ArrayList<>(results);
+                    merged.replaceAll(r -> again.stream().filter(a -> a.item().equals(r.item())).findFirst().orElse(r));
+                    results = merged;
+                }
+            }
+        }
+
+        for (var outcome : results) {
+            String id = outcome.item().sceneId();
+            switch (outcome) {
+                case Parallel.Outcome.Success<ClipEncoder.Inputs, ClipEncoder.Clip> ok ->
+                        story = story.with(story.scene(id).withVideo(ok.value().file().toString(), ok.value().duration()));
+                case Parallel.Outcome.Failure<ClipEncoder.Inputs, ClipEncoder.Clip> bad -> failures.put(id, asShortsmith(id, bad.error()));
+            }
+        }
+        return new Result(story, profile.name(), failures);
+    }
+
+    private static List<Parallel.Outcome<ClipEncoder.Inputs, ClipEncoder.Clip>> encodeAll(
+            ClipEncoder encoder, List<ClipEncoder.Inputs> inputs, WorkDir work, boolean force, Progress progress, Settings settings)
+            throws InterruptedException {
+        int clips = Math.min(inputs.size(), clipsAtOnce(encoder.profile(), settings));
+        var threaded = new ClipEncoder(encoder.ffmpeg(), settings, threadsFor(encoder.profile(), clips));
+        return Parallel.each(inputs, clips, in -> {
+            try {
+                progress.update(in.sceneId(), "clip", 0);
+                var clip = threaded.encode(in, work.clip(in.sceneId()), force, f -> progress.update(in.sceneId(), "clip", f));
+                progress.done(in.sceneId(), String.format("%s %.2f s (%s%s)", work.root().relativize(clip.file()), clip.duration(),
+                        clip.profile(), clip.cached() ? ", unchanged" : ""));
+                return clip;
+            } catch (ShortsmithException e) {
+                progress.failed(in.sceneId(), e.getMessage().replaceFirst("^scene \\S+: ", ""));
+                throw e;
+            }
+        });
+    }
+
+    private static ShortsmithException asShortsmith(String id, Exception e) {
+        if (e instanceof ShortsmithException s) return s;
+        return new ShortsmithException(ExitCode.FAILED, "scene " + id + ": " + e, e);
+    }
+
+    static List<Story.Word> wordsFromWork(WorkDir work, String sceneId) {
+        Path file = work.audio().resolve(sceneId + ".words.json");
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return Json.MAPPER.readValue(file.toFile(), new TypeReference<List<Story.Word>>() {});
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package shortsmith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What ffprobe says about a media file: duration, size and streams.
+ *
+ * <pre>jshell> Media.probe(ffmpeg, Path.of("clip.mp4")).video()</pre>
+ */
+public record Media(Path file, double duration, long size, long bitRate, String formatName, List<Stream> streams) {
+
+    /** One stream, with the fields the toolkit compares (video and audio). */
+    public record Stream(int index, String type, String codec, String profile, int width, int height, String pixFmt,
+                         String frameRate, String timeBase, String sar, int sampleRate, int channels,
+                         String channelLayout, double duration, long frames) {
+
+        /** The parameters that must be identical for clips to be joined by stream copy. */
+        public String joinKey() {
+            return type + "|" + codec + "|" + profile + "|" + width + "x" + height + "|" + pixFmt + "|" + frameRate
+                    + "|" + timeBase + "|" + sar + "|" + sampleRate + "|" + channels + "|" + channelLayout;
+        }
+    }
+
+    public Optional<Stream> video() { return streams.stream().filter(s -> s.type().equals("video")).findFirst(); }
+
+    public Optional<Stream> audio() { return streams.stream().filter(s -> s.type().equals("audio")).findFirst(); }
+
+    /** Probes {@code file}; a file ffprobe cannot read is a bad-input error naming it. */
+    public static Media probe(Ffmpeg ffmpeg, Path file) {
+        if (!Files.isRegularFile(file)) throw ShortsmithException.badInput(file + " does not exist");
+        var r = Proc.run(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-print_format", "json", "-show_format",
+                "-show_streams", "file:" + file.toAbsolutePath()), Duration.ofSeconds(60));
+        if (!r.ok()) throw ShortsmithException.badInput(file + " cannot be read as media: " + firstLine(r.stderr()));
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(r.stdout());
+        } catch (Exception e) {
+            throw ShortsmithException.badInput(file + ": ffprobe gave no usable answer");
+        }
+        JsonNode format = root.path("format");
+        List<Stream> streams = new ArrayList<>();
+        for (JsonNode s : root.path("streams")) {
+            streams.add(new Stream(s.path("index").asInt(), s.path("codec_type").asText(""), s.path("codec_name").asText(""),
+                    s.path("profile").asText(""), s.path("width").asInt(), s.path("height").asInt(), s.path("pix_fmt").asText(""),
+                    s.path("r_frame_rate").asText(""), s.path("time_base").asText(""), s.path("sample_aspect_ratio").asText("1:1"),
+                    s.path("sample_rate").asInt(), s.path("channels").asInt(), s.path("channel_layout").asText(""),
+                    s.path("duration").asDouble(Double.NaN), s.path("nb_frames").asLong(-1)));
+        }
+        return new Media(file, format.path("duration").asDouble(Double.NaN), format.path("size").asLong(),
+                format.path("bit_rate").asLong(), format.path("format_name").asText(""), List.copyOf(streams));
+    }
+
+    static String firstLine(String text) {
+        return text.strip().lines().filter(l -> !l.isBlank()).findFirst().orElse("unknown error")
+                .replaceFirst("^file:/[^:]*:\\s*", "");
+    }
+
+    /** Where speech starts and ends in an audio file: the span between leading and trailing silence. */
+    public record SpeechSpan(double start, double end) {}
+
+    private static final Pattern SILENCE_START = Pattern.compile("silence_start: (-?[\\d.]+)");
+    private static final Pattern SILENCE_END = Pattern.compile("silence_end: ([\\d.]+)");
+
+    /** Finds leading and trailing silence (below −40 dBFS for 0.15 s) with ffmpeg's silencedetect. */
+    public static SpeechSpan speechSpan(Ffmpeg ffmpeg, Path audio, double duration) {
+        var r = Proc.run(ffmpeg.command("-i", "file:" + audio.toAbsolutePath(), "-af", "silencedetect=noise=-40dB:d=0.15",
+                "-f", "null", "-"), Duration.ofSeconds(60));
+        double start = 0, end = duration;
+        var starts = new ArrayList<Double>();
+        var ends = new ArrayList<Double>();
+        SILENCE_START.matcher(r.stderr()).results().forEach(m -> starts.add(Double.parseDouble(m.group(1))));
+        SILENCE_END.matcher(r.stderr()).results().forEach(m -> ends.add(Double.parseDouble(m.group(1))));
+        if (!starts.isEmpty() && starts.getFirst() <= 0.01 && !ends.isEmpty()) start = ends.getFirst();
+        if (!starts.isEmpty() && starts.size() > ends.size()) end = starts.getLast();           // silent to the end
+        else if (!ends.isEmpty() && ends.getLast() >= duration - 0.02 && starts.size() > 1) end = starts.getLast();
+        if (end - start < 0.2) return new SpeechSpan(0, duration);                              // nothing sensible found
+        return new SpeechSpan(start, end);
+    }
+}

@@ -1,0 +1,43 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 25+
+//SOURCES ../lib/shortsmith/*.java
+//DESCRIPTION Renders each scene to a clip: sub-pixel Ken Burns, word-timed captions, NVENC or x264.
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import shortsmith.*;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "encode", mixinStandardHelpOptions = true,
+        description = "Renders every scene (or the named ones) of a story to a clip and prints the updated manifest.")
+class encode implements Callable<Integer> {
+    @Mixin Cli.Common common;
+
+    @Parameters(paramLabel = "[STORY] [SCENE_ID…]", arity = "0..*",
+            description = "A story manifest (or - for stdin; default: stdin when piped, else story.json), then scene ids.")
+    List<String> args;
+
+    @Option(names = "--profile", paramLabel = "auto|nvenc|x264|lossless", description = "Encoder profile (default: FFMPEG_ENCODER).")
+    String profile;
+
+    @Option(names = "--force", description = "Render again even when a clip is up to date.")
+    boolean force;
+
+    public Integer call() throws Exception {
+        var settings = Settings.load();
+        var input = StoryInput.fromArgs(args);
+        var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
+        var result = EncodeStage.run(input, settings, profile, force, progress);
+        result.failures().values().forEach(e -> System.err.println("encode: " + e.getMessage()));
+        System.out.println(result.story().toJson());
+        return result.exitCode();
+    }
+
+    public static void main(String... args) {
+        System.exit(Cli.run(new encode(), args));
+    }
+}
