@@ -30,8 +30,11 @@ class benchmark implements Callable<Integer> {
     @Option(names = "--fps", defaultValue = "25", description = "Frame rate (default: the seed's ${DEFAULT-VALUE}).")
     int fps;
 
-    @Option(names = "--quick", description = "Three scenes instead of all.")
+    @Option(names = "--quick", description = "Three scenes and one run per row.")
     boolean quick;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Runs per row, interleaved; the median is reported (default ${DEFAULT-VALUE}).")
+    int runs;
 
     @Option(names = "--rows", split = ",", description = "Only these rows (seed-ultrafast,seed-x264,seed-nvenc,x264,nvenc-p1,nvenc-p4,nvenc-p7,lossless).")
     List<String> rows;
@@ -58,55 +61,69 @@ class benchmark implements Callable<Integer> {
         System.err.println("benchmark: lossless references…");
         Benchmark.runSeed(ffmpeg, scenes, settings, Benchmark.SEED_LOSSLESS, dir.resolve("seed-lossless"));
         double losslessSeconds = Benchmark.runOurs(scenes, settings, EncoderProfile.lossless(), dir.resolve("lossless"));
-        Double seedSeconds = null;
+        int n = quick ? 1 : Math.max(1, runs);
+        // Rows are run round-robin, n times, so that a slow spell of the machine hits all rows alike.
+        var times = new java.util.LinkedHashMap<String, List<Double>>();
+        var unavailable = new java.util.LinkedHashMap<String, String>();
+        for (int run = 1; run <= n; run++) {
+            for (String row : wanted) {
+                if (row.contains("nvenc") && !probe.nvencAvailable()) {
+                    var h = probe.encoders().get("h264_nvenc");
+                    unavailable.put(row, h.reason() + ": " + h.message());
+                    continue;
+                }
+                System.err.println("benchmark: " + row + " (run " + run + " of " + n + ")…");
+                double seconds = row.equals("lossless") && run == 1 ? losslessSeconds : runRow(row, ffmpeg, scenes, settings, dir);
+                times.computeIfAbsent(row, k -> new ArrayList<>()).add(seconds);
+            }
+        }
+        Double seedMedian = times.containsKey("seed-ultrafast") ? median(times.get("seed-ultrafast")) : null;
         for (String row : wanted) {
-            System.err.println("benchmark: " + row + "…");
-            boolean seed = row.startsWith("seed-");
-            boolean nvenc = row.contains("nvenc");
-            if (nvenc && !probe.nvencAvailable()) {
-                var h = probe.encoders().get("h264_nvenc");
-                results.add(Benchmark.Row.unavailable(row, h.reason() + ": " + h.message()));
+            if (unavailable.containsKey(row)) {
+                results.add(Benchmark.Row.unavailable(row, unavailable.get(row)));
                 continue;
             }
             Path rowDir = dir.resolve(row);
-            double seconds;
-            if (seed) {
-                var args = switch (row) {
-                    case "seed-ultrafast" -> Benchmark.SEED_ULTRAFAST;
-                    case "seed-x264" -> Benchmark.SEED_X264;
-                    case "seed-nvenc" -> Benchmark.SEED_NVENC;
-                    default -> throw ShortsmithException.usage("unknown row " + row);
-                };
-                seconds = Benchmark.runSeed(ffmpeg, scenes, settings, args, rowDir);
-            } else if (row.equals("lossless")) {
-                seconds = losslessSeconds;
-                rowDir = dir.resolve("lossless");
-            } else {
-                EncoderProfile profile = switch (row) {
-                    case "x264" -> EncoderProfile.x264(settings);
-                    case "nvenc-p1", "nvenc-p4", "nvenc-p7" -> EncoderProfile.nvenc(settings).withPreset(row.substring(6));
-                    default -> throw ShortsmithException.usage("unknown row " + row);
-                };
-                seconds = Benchmark.runOurs(scenes, settings, profile, rowDir);
-            }
             long bytes = Benchmark.bytes(scenes, rowDir);
-            double[] q = Benchmark.quality(ffmpeg, scenes, rowDir, dir.resolve(seed ? "seed-lossless" : "lossless"));
-            if (row.equals("seed-ultrafast")) seedSeconds = seconds;
-            results.add(new Benchmark.Row(row, true, null, seconds, seconds, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1],
-                    Math.round(videoSeconds * fps) / seconds, videoSeconds / seconds, seedSeconds == null ? null : seconds / seedSeconds));
+            double[] q = Benchmark.quality(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless"));
+            double med = median(times.get(row)), min = java.util.Collections.min(times.get(row));
+            results.add(new Benchmark.Row(row, true, null, min, med, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1],
+                    Math.round(videoSeconds * fps) / med, videoSeconds / med, seedMedian == null ? null : med / seedMedian));
         }
-        var md = new StringBuilder("| profile | seconds | × seed-ultrafast | kB/s | SSIM | PSNR dB | fps |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        var motion = Benchmark.motion(ffmpeg, settings, dir.resolve("motion"));
+        var md = new StringBuilder("| profile | median s | min s | × seed-ultrafast | kB/s | SSIM | PSNR dB | fps |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var r : results) {
-            if (!r.available()) md.append(String.format("| %s | unavailable: %s | | | | | |%n", r.profile(), r.reason()));
-            else md.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.0f | %.4f | %.2f | %.0f |%n", r.profile(), r.seconds(),
-                    r.ratioToSeed() == null ? "" : String.format(Locale.ROOT, "%.2f", r.ratioToSeed()), r.kbPerSecond(), r.ssim(), r.psnr(), r.fps()));
+            if (!r.available()) md.append(String.format("| %s | unavailable: %s | | | | | | |%n", r.profile(), r.reason()));
+            else md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s | %.0f | %.4f | %.2f | %.0f |%n", r.profile(), r.medianSeconds(),
+                    r.seconds(), r.ratioToSeed() == null ? "" : String.format(Locale.ROOT, "%.2f", r.ratioToSeed()), r.kbPerSecond(), r.ssim(), r.psnr(), r.fps()));
         }
+        md.append("\n| motion | RMS jerk px/frame² |\n|---|---:|\n");
+        motion.forEach(m -> md.append(String.format(Locale.ROOT, "| %s | %.3f |%n", m.method(), m.rmsJerkPx())));
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("results.md"), md.toString());
         Files.writeString(dir.resolve("results.json"), Json.write(Map.of("scenes", scenes.size(), "videoSeconds", videoSeconds,
-                "size", size, "fps", fps, "rows", results)));
+                "size", size, "fps", fps, "runs", n, "rows", results, "motion", motion)));
         System.out.print(md);
         return 0;
+    }
+
+    private static double runRow(String row, Ffmpeg ffmpeg, List<Benchmark.BenchScene> scenes, Settings settings, Path dir) throws Exception {
+        Path rowDir = dir.resolve(row);
+        return switch (row) {
+            case "seed-ultrafast" -> Benchmark.runSeed(ffmpeg, scenes, settings, Benchmark.SEED_ULTRAFAST, rowDir);
+            case "seed-x264" -> Benchmark.runSeed(ffmpeg, scenes, settings, Benchmark.SEED_X264, rowDir);
+            case "seed-nvenc" -> Benchmark.runSeed(ffmpeg, scenes, settings, Benchmark.SEED_NVENC, rowDir);
+            case "x264" -> Benchmark.runOurs(scenes, settings, EncoderProfile.x264(settings), rowDir);
+            case "lossless" -> Benchmark.runOurs(scenes, settings, EncoderProfile.lossless(), rowDir);
+            case "nvenc-p1", "nvenc-p4", "nvenc-p7" -> Benchmark.runOurs(scenes, settings, EncoderProfile.nvenc(settings).withPreset(row.substring(6)), rowDir);
+            default -> throw ShortsmithException.usage("unknown row " + row + ": use seed-ultrafast, seed-x264, seed-nvenc, x264, nvenc-p1, nvenc-p4, nvenc-p7, lossless");
+        };
+    }
+
+    private static double median(List<Double> values) {
+        var sorted = values.stream().sorted().toList();
+        int m = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
     }
 
     public static void main(String... args) {

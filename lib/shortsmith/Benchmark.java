@@ -156,6 +156,39 @@ public final class Benchmark {
         return scenes.stream().mapToDouble(s -> Math.ceil((s.audioSeconds() + settings.clips().tail()) * settings.video().fps()) / settings.video().fps()).sum();
     }
 
+    /** One motion measurement. */
+    public record MotionRow(String method, double rmsJerkPx) {}
+
+    /**
+     * The smoothness of the seed's zoompan against shortsmith's zoom-in and pan, measured on a dots
+     * test card rendered losslessly at the benchmark's size and rate (3 s).
+     */
+    public static List<MotionRow> motion(Ffmpeg ffmpeg, Settings settings, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        var size = settings.video().size();
+        int fps = settings.video().fps();
+        Path card = dir.resolve("dots.png");
+        javax.imageio.ImageIO.write(MotionMetrics.dots(size.width() * 9 / 8, size.height() * 9 / 8), "png", card.toFile());
+        Path silence = dir.resolve("silence.wav");
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "2.5",
+                "file:" + silence), Duration.ofSeconds(30));
+        if (!r.ok()) throw new IllegalStateException(r.stderr());
+        Path seed = dir.resolve("seed-zoompan.mp4");
+        int frames = 3 * fps;
+        MotionMetrics.seedZoompan(ffmpeg, card, size, fps, frames, seed);
+        List<MotionRow> rows = new ArrayList<>(List.of(new MotionRow("seed-zoompan", MotionMetrics.rmsJerk(ffmpeg, seed, size.width(), size.height()))));
+        var quiet = at(settings, Map.of("CAPTION_STYLE", "none", "VIDEO_SIZE", size.toString(), "VIDEO_FPS", String.valueOf(fps)));
+        var encoder = new ClipEncoder(ffmpeg, quiet, EncoderProfile.lossless());
+        double worst = 0;
+        for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT)) {
+            Path clip = dir.resolve("shortsmith-" + m.id() + ".mp4");
+            encoder.encode(new ClipEncoder.Inputs("motion", "x", m, card, silence, null), clip, true, f -> {});
+            worst = Math.max(worst, MotionMetrics.rmsJerk(ffmpeg, clip, size.width(), size.height()));
+        }
+        rows.add(new MotionRow("shortsmith", worst));
+        return rows;
+    }
+
     /** Settings for a benchmark at the given size and rate, on top of the user's settings. */
     public static Settings at(Settings base, Map<String, String> overrides) {
         var values = new HashMap<>(System.getenv());

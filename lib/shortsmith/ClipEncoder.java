@@ -136,13 +136,18 @@ public final class ClipEncoder {
         Thread writer = Thread.ofPlatform().name("frames-" + in.sceneId()).start(() -> {
             try (OutputStream pipe = p.getOutputStream()) {
                 for (byte[] f; (f = full.take()) != end; ) {
-                    pipe.write(f);
+                    // After a failure keep taking frames, so the renderer never waits on a full queue.
+                    if (writeFailure.get() == null) {
+                        try {
+                            pipe.write(f);
+                        } catch (IOException e) {
+                            writeFailure.set(e);   // ffmpeg stopped reading: its own message says why
+                        }
+                    }
                     free.put(f);
                 }
             } catch (IOException e) {
-                writeFailure.set(e);   // ffmpeg stopped reading: its own message says why
-                free.clear();
-                free.add(new byte[renderer.frameBytes()]);
+                writeFailure.compareAndSet(null, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -200,14 +205,19 @@ public final class ClipEncoder {
         return n;
     }
 
-    /** The image cover-fitted to {@code sw × sh} in BT.709 yuv420p, alpha flattened onto black. */
+    /**
+     * The image cover-fitted to {@code sw × sh} in BT.709 yuv420p, alpha flattened onto black.
+     * ffmpeg applies a JPEG's EXIF orientation itself (autorotate); a test guards that.
+     */
     KenBurns.Yuv420 decodeImage(Inputs in, int sw, int sh) {
         if (in.image() == null) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "no image: run gen-images first or set \"image\"");
         if (!Files.isRegularFile(in.image())) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " does not exist");
         String graph = "[0:v]format=rgba,scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:flags=bicubic,crop=" + sw + ":" + sh
                 + "[fg];color=c=black:s=" + sw + "x" + sh + "[bg];[bg][fg]overlay=shortest=1:format=auto,"
                 + "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]";
-        var cmd = ffmpeg.command("-loglevel", "error", "-i", "file:" + in.image().toAbsolutePath(), "-filter_complex", graph,
+        // image2 without patterns: a '%' in a file name is just a character.
+        var cmd = ffmpeg.command("-loglevel", "error", "-f", "image2", "-pattern_type", "none", "-i", "file:" + in.image().toAbsolutePath(),
+                "-filter_complex", graph,
                 "-map", "[out]", "-frames:v", "1", "-f", "rawvideo", "pipe:1");
         Process p = Proc.start(cmd);
         var err = new Proc.Collector(p.getErrorStream());

@@ -76,7 +76,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
             "fastdecode", "zerolatency"};
 
     /** Extra x264 options of the default profile, chosen by measurement (see the README's encode figures). */
-    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0:8x8dct=0";
+    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0";
 
     /** The settings with no {@code .env} and no environment: the documented defaults. */
     public static Settings defaults() { return of(Map.of()); }

@@ -15,6 +15,19 @@ import java.util.Optional;
  */
 public record WorkDir(Path root) {
 
+    /** Temporary files not yet published: removed if the JVM stops (Ctrl-C) before they are. */
+    private static final java.util.Set<Path> PARTIALS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> PARTIALS.forEach(p -> {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // nothing more can be done while the JVM stops
+            }
+        })));
+    }
+
     /** The work folder for a story read from {@code manifest} (null when it came from stdin). */
     public static WorkDir forStory(Story story, Path manifest, String workDirSetting) {
         if (workDirSetting != null && !workDirSetting.isBlank()) return new WorkDir(Path.of(workDirSetting).toAbsolutePath());
@@ -70,13 +83,16 @@ public record WorkDir(Path root) {
         String name = target.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot < 0 ? name : name.substring(0, dot), ext = dot < 0 ? "" : name.substring(dot);
-        return target.resolveSibling(stem + ".partial-" + ProcessHandle.current().pid() + ext);
+        Path partial = target.resolveSibling(stem + ".partial-" + ProcessHandle.current().pid() + ext);
+        PARTIALS.add(partial);
+        return partial;
     }
 
     /** Moves a finished temporary file to its final name in one step. */
     public static void publish(Path partial, Path target) {
         try {
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            PARTIALS.remove(partial);
         } catch (IOException e) {
             throw ShortsmithException.output("cannot write " + target + ": " + e.getMessage(), e);
         }

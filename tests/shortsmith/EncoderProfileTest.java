@@ -63,7 +63,7 @@ class EncoderProfileTest {
 
     @Test
     void profilesReadWellInJshell() {
-        assertEquals("X264[preset=veryfast, tune=none, crf=19, threads=0, params=subme=1:me=dia:partitions=none:weightp=0:8x8dct=0]",
+        assertEquals("X264[preset=veryfast, tune=none, crf=19, threads=0, params=subme=1:me=dia:partitions=none:weightp=0]",
                 EncoderProfile.x264(Settings.defaults()).toString());
     }
 }
