@@ -35,21 +35,16 @@ class ConcurrencyTest {
     @Test
     void mapStopsAtTheFirstFailureAndCancelsTheRest() {
         var finished = new AtomicInteger();
-        var interrupted = new AtomicInteger();
+        long start = System.nanoTime();
         var e = assertThrows(IllegalStateException.class, () -> Parallel.map(List.of(0, 1, 2, 3, 4, 5), 6, i -> {
             if (i == 0) throw new IllegalStateException("scene 0 broke");
-            try {
-                Thread.sleep(Duration.ofSeconds(30));
-            } catch (InterruptedException ie) {
-                interrupted.incrementAndGet();
-                throw ie;
-            }
+            Thread.sleep(Duration.ofSeconds(30));   // interrupted by the cancel (or never started)
             finished.incrementAndGet();
             return i;
         }));
         assertEquals("scene 0 broke", e.getMessage());
         assertEquals(0, finished.get());
-        assertEquals(5, interrupted.get());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "the others were cancelled, not waited for");
     }
 
     @Test
