@@ -43,7 +43,7 @@ public final class Benchmark {
                 var r = Proc.run(List.of("espeak-ng", "-v", story.language(), "-s", "160", "-w", audio.toString(), s.text()), Duration.ofSeconds(60));
                 if (!r.ok()) throw ShortsmithException.environment("espeak-ng failed: " + r.lastErrorLine());
             }
-            double seconds = Media.probe(ffmpeg, audio).duration();
+            double seconds = Narration.load(ffmpeg, audio).duration();
             scenes.add(new BenchScene(s.id(), Path.of(s.image()), audio, seconds, s.text(), story.motionOf(i)));
         }
         return scenes;
@@ -97,7 +97,7 @@ public final class Benchmark {
     }
 
     static String captionsFor(Ffmpeg ffmpeg, BenchScene s, Settings settings, Captions.CaptionFont font) {
-        var words = Captions.estimate(s.text(), Media.speechSpan(ffmpeg, s.audio(), s.audioSeconds()));
+        var words = Captions.estimate(s.text(), Narration.load(ffmpeg, s.audio()).speechSpan());
         return Captions.ass(words, settings.clips().captionStyle(), settings.video().size(), s.audioSeconds() + settings.clips().tail(), font);
     }
 

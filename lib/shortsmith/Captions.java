@@ -15,7 +15,7 @@ import java.util.Locale;
  * come from the TTS when it gives them, else are estimated from the narration's speech span,
  * weighted by syllables and pauses at punctuation.
  *
- * <pre>jshell> Captions.estimate("¿Qué hora es? Las tres.", new Media.SpeechSpan(0.1, 1.9))</pre>
+ * <pre>jshell> Captions.estimate("¿Qué hora es? Las tres.", new Narration.SpeechSpan(0.1, 1.9))</pre>
  */
 public final class Captions {
     private Captions() {}
@@ -92,7 +92,7 @@ public final class Captions {
     }
 
     /** Word times spread over the speech span by syllables, with pauses at punctuation. */
-    public static List<Story.Word> estimate(String text, Media.SpeechSpan span) {
+    public static List<Story.Word> estimate(String text, Narration.SpeechSpan span) {
         List<String> words = words(text);
         double units = 0;
         for (int i = 0; i < words.size(); i++) {

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What ffprobe says about a media file: duration, size and streams.
@@ -61,27 +60,5 @@ public record Media(Path file, double duration, long size, long bitRate, String 
     static String firstLine(String text) {
         return text.strip().lines().filter(l -> !l.isBlank()).findFirst().orElse("unknown error")
                 .replaceFirst("^file:/[^:]*:\\s*", "");
-    }
-
-    /** Where speech starts and ends in an audio file: the span between leading and trailing silence. */
-    public record SpeechSpan(double start, double end) {}
-
-    private static final Pattern SILENCE_START = Pattern.compile("silence_start: (-?[\\d.]+)");
-    private static final Pattern SILENCE_END = Pattern.compile("silence_end: ([\\d.]+)");
-
-    /** Finds leading and trailing silence (below −40 dBFS for 0.15 s) with ffmpeg's silencedetect. */
-    public static SpeechSpan speechSpan(Ffmpeg ffmpeg, Path audio, double duration) {
-        var r = Proc.run(ffmpeg.command("-i", "file:" + audio.toAbsolutePath(), "-af", "silencedetect=noise=-40dB:d=0.15",
-                "-f", "null", "-"), Duration.ofSeconds(60));
-        double start = 0, end = duration;
-        var starts = new ArrayList<Double>();
-        var ends = new ArrayList<Double>();
-        SILENCE_START.matcher(r.stderr()).results().forEach(m -> starts.add(Double.parseDouble(m.group(1))));
-        SILENCE_END.matcher(r.stderr()).results().forEach(m -> ends.add(Double.parseDouble(m.group(1))));
-        if (!starts.isEmpty() && starts.getFirst() <= 0.01 && !ends.isEmpty()) start = ends.getFirst();
-        if (!starts.isEmpty() && starts.size() > ends.size()) end = starts.getLast();           // silent to the end
-        else if (!ends.isEmpty() && ends.getLast() >= duration - 0.02 && starts.size() > 1) end = starts.getLast();
-        if (end - start < 0.2) return new SpeechSpan(0, duration);                              // nothing sensible found
-        return new SpeechSpan(start, end);
     }
 }

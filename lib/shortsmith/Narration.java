@@ -17,6 +17,9 @@ import java.util.List;
  */
 public record Narration(Path file, int sampleRate, int channels, long frames, float[] mono) {
 
+    /** Where speech starts and ends, in seconds from the start. */
+    public record SpeechSpan(double start, double end) {}
+
     public double duration() { return (double) frames / sampleRate; }
 
     @Override
@@ -103,7 +106,7 @@ public record Narration(Path file, int sampleRate, int channels, long frames, fl
     }
 
     /** From the first to the last 10 ms window louder than −40 dBFS; the whole file if none is. */
-    public Media.SpeechSpan speechSpan() {
+    public Narration.SpeechSpan speechSpan() {
         int window = Math.max(1, sampleRate / 100);
         int windows = (int) (frames / window);
         int first = -1, last = -1;
@@ -115,8 +118,8 @@ public record Narration(Path file, int sampleRate, int channels, long frames, fl
                 last = w;
             }
         }
-        if (first < 0 || last - first < 20) return new Media.SpeechSpan(0, duration());
-        return new Media.SpeechSpan((double) first * window / sampleRate, Math.min(duration(), (double) (last + 1) * window / sampleRate));
+        if (first < 0 || last - first < 20) return new Narration.SpeechSpan(0, duration());
+        return new Narration.SpeechSpan((double) first * window / sampleRate, Math.min(duration(), (double) (last + 1) * window / sampleRate));
     }
 
 }
