@@ -42,7 +42,8 @@ public final class EncodeStage {
     }
 
     /**
-     * Clips encoded at once. NVENC: up to MAX_PARALLEL_VIDEOS when PARALLEL_VIDEO_ENCODING is on.
+     * Clips encoded at once. NVENC: up to MAX_PARALLEL_VIDEOS when PARALLEL_VIDEO_ENCODING is on,
+     * never above the session cap {@code detect-nvenc --sessions N} found.
      * CPU: one more clip than there are cores, each x264 with cores ÷ clips threads (at least 1).
      * Measured on 2 cores (README): one clip with x264's own threading spends half its CPU on
      * frame-thread synchronisation and leaves cores idle while a clip probes, decodes and verifies;
@@ -50,7 +51,8 @@ public final class EncodeStage {
      */
     static int clipsAtOnce(EncoderProfile profile, Settings settings) {
         return switch (profile) {
-            case EncoderProfile.Nvenc n -> settings.parallelism().parallelVideos() ? settings.parallelism().maxParallelVideos() : 1;
+            case EncoderProfile.Nvenc n -> settings.parallelism().parallelVideos()
+                    ? Math.min(settings.parallelism().maxParallelVideos(), NvencProbe.sessionCap(settings).orElse(Integer.MAX_VALUE)) : 1;
             case EncoderProfile.X264 x -> Runtime.getRuntime().availableProcessors() + 1;
             case EncoderProfile.Lossless l -> Runtime.getRuntime().availableProcessors() + 1;
         };

@@ -191,7 +191,23 @@ public final class NvencProbe {
         int ok = (int) results.stream().filter(EncoderStatus::available).count();
         String firstFailure = results.stream().filter(s -> !s.available()).findFirst()
                 .map(s -> s.reason() + ": " + s.message()).orElse(null);
-        return new Sessions(n, ok, firstFailure);
+        var found = new Sessions(n, ok, firstFailure);
+        // Remembered per binary, version and driver, so encode never runs more NVENC clips than this.
+        if (ok < n && ok > 0) {
+            Path file = Home.cache().resolve("nvenc-sessions.json");
+            Map<String, Map<String, EncoderStatus>> all = readCache(file);
+            all.put(cacheKey(ffmpeg, ffmpeg.version(), gpu()), Map.of("cap", new EncoderStatus(true, true, Reason.OK, String.valueOf(ok))));
+            writeCache(file, all);
+        }
+        return found;
+    }
+
+    /** The session cap found by {@code detect-nvenc --sessions N} on this binary and driver, if any. */
+    public static java.util.OptionalInt sessionCap(Settings settings) {
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
+        var entry = readCache(Home.cache().resolve("nvenc-sessions.json")).get(cacheKey(ffmpeg, ffmpeg.version(), gpu()));
+        if (entry == null || !entry.containsKey("cap")) return java.util.OptionalInt.empty();
+        return java.util.OptionalInt.of(Integer.parseInt(entry.get("cap").message()));
     }
 
     /** nvidia-smi's view of GPU 0, or null when there is no nvidia-smi or it fails. */

@@ -91,6 +91,26 @@ class NvencProbeTest {
     }
 
     @Test
+    void encodeNeverRunsMoreNvencClipsThanTheRememberedSessionCap() throws Exception {
+        var ffmpeg = Ffmpeg.locate(Settings.defaults());
+        Path file = Home.cache().resolve("nvenc-sessions.json");
+        byte[] before = Files.exists(file) ? Files.readAllBytes(file) : null;
+        var settings = Settings.of(Map.of("PARALLEL_VIDEO_ENCODING", "true", "MAX_PARALLEL_VIDEOS", "3"));
+        try {
+            Files.deleteIfExists(file);
+            assertEquals(3, EncodeStage.clipsAtOnce(EncoderProfile.nvenc(settings), settings));
+            String key = NvencProbe.cacheKey(ffmpeg, ffmpeg.version(), NvencProbe.gpu());
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, Json.write(Map.of(key, Map.of("cap", new NvencProbe.EncoderStatus(true, true, NvencProbe.Reason.OK, "1")))));
+            assertEquals(java.util.OptionalInt.of(1), NvencProbe.sessionCap(settings));
+            assertEquals(1, EncodeStage.clipsAtOnce(EncoderProfile.nvenc(settings), settings));
+        } finally {
+            if (before != null) Files.write(file, before);
+            else Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void jsonHasExactlyTheDocumentedShape() throws Exception {
         JsonNode json = Json.MAPPER.readTree(Json.write(NvencProbe.detect(Settings.defaults(), false)));
         assertEquals(Set.of("ffmpeg", "encoders", "gpu", "decision"), names(json));
