@@ -45,7 +45,7 @@ class benchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         Path home = Home.root();
         Path storyFile = story != null ? story : home.resolve("examples/demo-es/story.json");
-        var settings = Benchmark.at(Settings.load(), Map.of("VIDEO_SIZE", size, "VIDEO_FPS", String.valueOf(fps)));
+        var settings = Settings.loadWith(Map.of("VIDEO_SIZE", size, "VIDEO_FPS", String.valueOf(fps)));
         var ffmpeg = Ffmpeg.locate(settings);
         var storyData = Story.read(storyFile);
         Path dir = out != null ? out : WorkDir.forStory(storyData, storyFile, settings.clips().workDir()).root().resolve("bench");

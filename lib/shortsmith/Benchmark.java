@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,7 +88,7 @@ public final class Benchmark {
             double seconds = Math.ceil((s.audioSeconds() + settings.clips().tail()) * settings.video().fps()) / settings.video().fps();
             var cmd = seedCommand(ffmpeg, s, seconds, settings.video().size(), settings.video().fps(), videoArgs, dir.resolve(s.id() + ".mp4"));
             long t0 = System.nanoTime();
-            var r = runIn(cmd, sceneDir);
+            var r = Proc.run(cmd, sceneDir, Duration.ofMinutes(30));
             total += (System.nanoTime() - t0) / 1e9;
             if (r.exitCode() != 0) throw new ShortsmithException(ExitCode.FAILED, "seed command failed for " + s.id() + ": " + r.lastErrorLine());
         }
@@ -99,18 +98,6 @@ public final class Benchmark {
     static String captionsFor(Ffmpeg ffmpeg, BenchScene s, Settings settings, Captions.CaptionFont font) {
         var words = Captions.estimate(s.text(), Narration.load(ffmpeg, s.audio()).speechSpan());
         return Captions.ass(words, settings.clips().captionStyle(), settings.video().size(), s.audioSeconds() + settings.clips().tail(), font);
-    }
-
-    private static Proc.Result runIn(List<String> cmd, Path cwd) {
-        try {
-            long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            int exit = p.waitFor();
-            return new Proc.Result(cmd, exit, "", out, Duration.ofNanos(System.nanoTime() - t0), false);
-        } catch (IOException | InterruptedException e) {
-            throw new ShortsmithException(ExitCode.FAILED, "cannot run " + cmd.getFirst() + ": " + e.getMessage(), e);
-        }
     }
 
     /** shortsmith's encode of the scenes with {@code profile}; returns the seconds (forced: nothing cached). */
@@ -177,7 +164,7 @@ public final class Benchmark {
         int frames = 3 * fps;
         MotionMetrics.seedZoompan(ffmpeg, card, size, fps, frames, seed);
         List<MotionRow> rows = new ArrayList<>(List.of(new MotionRow("seed-zoompan", MotionMetrics.rmsJerk(ffmpeg, seed, size.width(), size.height()))));
-        var quiet = at(settings, Map.of("CAPTION_STYLE", "none", "VIDEO_SIZE", size.toString(), "VIDEO_FPS", String.valueOf(fps)));
+        var quiet = Settings.loadWith(Map.of("CAPTION_STYLE", "none", "VIDEO_SIZE", size.toString(), "VIDEO_FPS", String.valueOf(fps)));
         var encoder = new ClipEncoder(ffmpeg, quiet, EncoderProfile.lossless());
         double worst = 0;
         for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT)) {
@@ -189,10 +176,5 @@ public final class Benchmark {
         return rows;
     }
 
-    /** Settings for a benchmark at the given size and rate, on top of the user's settings. */
-    public static Settings at(Settings base, Map<String, String> overrides) {
-        var values = new HashMap<>(System.getenv());
-        values.putAll(overrides);
-        return Settings.of(values);
-    }
+
 }

@@ -89,7 +89,7 @@ public final class NvencProbe {
         Gpu gpu = gpu();
         String key = cacheKey(ffmpeg, version, gpu);
         Path cacheFile = Home.cache().resolve("nvenc-probe.json");
-        Map<String, Map<String, EncoderStatus>> cache = readCache(cacheFile);
+        Map<String, Map<String, EncoderStatus>> cache = readCache(cacheFile, new TypeReference<>() {});
         Map<String, EncoderStatus> encoders = fresh ? null : cache.get(key);
         if (encoders == null) {
             encoders = probeAll(ffmpeg, EncoderProfile.nvenc(settings));
@@ -195,9 +195,9 @@ public final class NvencProbe {
         // Remembered per binary, version and driver, so encode never runs more NVENC clips than this.
         if (ok < n && ok > 0) {
             Path file = Home.cache().resolve("nvenc-sessions.json");
-            Map<String, Map<String, EncoderStatus>> all = readCache(file);
-            all.put(cacheKey(ffmpeg, ffmpeg.version(), gpu()), Map.of("cap", new EncoderStatus(true, true, Reason.OK, String.valueOf(ok))));
-            writeCache(file, all);
+            Map<String, Integer> caps = readCache(file, new TypeReference<Map<String, Integer>>() {});
+            caps.put(cacheKey(ffmpeg, ffmpeg.version(), gpu()), ok);
+            writeCache(file, caps);
         }
         return found;
     }
@@ -205,9 +205,9 @@ public final class NvencProbe {
     /** The session cap found by {@code detect-nvenc --sessions N} on this binary and driver, if any. */
     public static java.util.OptionalInt sessionCap(Settings settings) {
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
-        var entry = readCache(Home.cache().resolve("nvenc-sessions.json")).get(cacheKey(ffmpeg, ffmpeg.version(), gpu()));
-        if (entry == null || !entry.containsKey("cap")) return java.util.OptionalInt.empty();
-        return java.util.OptionalInt.of(Integer.parseInt(entry.get("cap").message()));
+        Integer cap = readCache(Home.cache().resolve("nvenc-sessions.json"), new TypeReference<Map<String, Integer>>() {})
+                .get(cacheKey(ffmpeg, ffmpeg.version(), gpu()));
+        return cap == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(cap);
     }
 
     /** nvidia-smi's view of GPU 0, or null when there is no nvidia-smi or it fails. */
@@ -246,18 +246,16 @@ public final class NvencProbe {
         }
     }
 
-    private static Map<String, Map<String, EncoderStatus>> readCache(Path file) {
+    private static <V> Map<String, V> readCache(Path file, TypeReference<Map<String, V>> type) {
         try {
-            if (Files.isRegularFile(file)) {
-                return new HashMap<>(Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Map<String, EncoderStatus>>>() {}));
-            }
+            if (Files.isRegularFile(file)) return new HashMap<>(Json.MAPPER.readValue(file.toFile(), type));
         } catch (IOException e) {
             // A damaged cache is only a cache: probe again.
         }
         return new HashMap<>();
     }
 
-    private static void writeCache(Path file, Map<String, Map<String, EncoderStatus>> cache) {
+    private static void writeCache(Path file, Map<String, ?> cache) {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), "nvenc-probe", ".tmp");

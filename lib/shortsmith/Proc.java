@@ -42,8 +42,13 @@ public final class Proc {
 
     /** Runs {@code command} with no stdin, waiting at most {@code timeout}. */
     public static Result run(List<String> command, Duration timeout) {
+        return run(command, null, timeout);
+    }
+
+    /** Runs {@code command} in folder {@code cwd} (null: this process's), with no stdin, waiting at most {@code timeout}. */
+    public static Result run(List<String> command, java.nio.file.Path cwd, Duration timeout) {
         long start = System.nanoTime();
-        Process process = start(command);
+        Process process = start(command, cwd);
         try {
             var out = new Drain(process.getInputStream());
             var err = new Drain(process.getErrorStream());
@@ -68,9 +73,13 @@ public final class Proc {
     }
 
     /** Starts {@code command} (stdin closed), registered so that it ends with the JVM. */
-    public static Process start(List<String> command) {
+    public static Process start(List<String> command) { return start(command, null); }
+
+    private static Process start(List<String> command, java.nio.file.Path cwd) {
         try {
-            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+            var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+            if (cwd != null) builder.directory(cwd.toFile());
+            Process p = builder.start();
             LIVE.add(p);
             p.onExit().thenRun(() -> LIVE.remove(p));
             return p;

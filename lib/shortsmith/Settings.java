@@ -82,10 +82,15 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     public static Settings defaults() { return of(Map.of()); }
 
     /** Loads {@code .env} from the current folder, else the repository root, under the environment. */
-    public static Settings load() {
+    public static Settings load() { return loadWith(Map.of()); }
+
+    /** Like {@link #load()}, with {@code overrides} winning over both the environment and .env. */
+    public static Settings loadWith(Map<String, String> overrides) {
         Path cwd = Path.of("").toAbsolutePath();
         Path dir = Files.isRegularFile(cwd.resolve(".env")) ? cwd : Home.root();
-        return load(dir, System.getenv());
+        Map<String, String> environment = new LinkedHashMap<>(System.getenv());
+        environment.putAll(overrides);
+        return load(dir, environment);
     }
 
     /** Loads {@code dir/.env} (if any) with {@code environment} winning over it. */

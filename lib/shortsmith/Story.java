@@ -51,9 +51,7 @@ public record Story(String title, String language, String music, @JsonProperty("
 
     public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes); }
 
-    public Story withOutput(String path) { return new Story(title, language, music, workDir, path, scenes); }
 
-    public Story withMusic(String path) { return new Story(title, language, path, workDir, output, scenes); }
 
     /** The scene with this id, or a usage error listing the ids there are. */
     public Scene scene(String id) {
