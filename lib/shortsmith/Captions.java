@@ -55,6 +55,7 @@ public final class Captions {
     private static CaptionFont describe(Path file) {
         try {
             Font f = Font.createFont(Font.TRUETYPE_FONT, file.toFile());
+            AWT_FONTS.put(file, f);
             for (char c : "áéíóúñÑ¿¡ü".toCharArray()) {
                 if (!f.canDisplay(c)) throw ShortsmithException.environment("the caption font " + file + " lacks '" + c + "'; choose another CAPTION_FONT");
             }
@@ -220,12 +221,17 @@ public final class Captions {
         return sb.toString();
     }
 
+    private static final java.util.Map<Path, Font> AWT_FONTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The font parsed once per file (for glyph coverage), not once per clip. */
     private static Font awtFont(CaptionFont font) {
-        try {
-            return Font.createFont(Font.TRUETYPE_FONT, font.file().toFile());
-        } catch (Exception e) {
-            return null;
-        }
+        return AWT_FONTS.computeIfAbsent(font.file(), f -> {
+            try {
+                return Font.createFont(Font.TRUETYPE_FONT, f.toFile());
+            } catch (Exception e) {
+                throw ShortsmithException.environment("cannot read the caption font " + f + ": " + e.getMessage());
+            }
+        });
     }
 
     static String time(double seconds) {

@@ -30,8 +30,6 @@ public final class Progress {
         return new Progress(System.err, isTerminal(2), sceneIds);
     }
 
-    /** A progress that says nothing (JShell, tests). */
-    public static Progress silent() { return new Progress(new PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of()); }
 
     /** Whether file descriptor {@code fd} of this process is a terminal (Linux: /proc/self/fd). */
     public static boolean isTerminal(int fd) {

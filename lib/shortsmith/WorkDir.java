@@ -51,8 +51,6 @@ public record WorkDir(Path root) {
 
     public Path clips() { return dir("clips"); }
 
-    public Path jobs() { return dir("jobs"); }
-
     public Path clip(String sceneId) { return clips().resolve(sceneId + ".mp4"); }
 
     /** A generated file of this scene in {@code folder}, whatever its extension. */
