@@ -104,7 +104,7 @@ public final class Benchmark {
     public static double runOurs(List<BenchScene> scenes, Settings settings, EncoderProfile profile, Path dir) throws InterruptedException {
         var ffmpeg = Ffmpeg.locate(settings);
         List<ClipEncoder.Inputs> inputs = scenes.stream()
-                .map(s -> new ClipEncoder.Inputs(s.id(), s.text(), s.motion(), s.image(), s.audio(), null)).toList();
+                .map(s -> new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), null)).toList();
         int clips = Math.min(inputs.size(), EncodeStage.clipsAtOnce(profile, settings));
         var encoder = new ClipEncoder(ffmpeg, settings, EncodeStage.threadsFor(profile, clips));
         long t0 = System.nanoTime();
@@ -169,7 +169,7 @@ public final class Benchmark {
         double worst = 0;
         for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT)) {
             Path clip = dir.resolve("shortsmith-" + m.id() + ".mp4");
-            encoder.encode(new ClipEncoder.Inputs("motion", "x", m, card, silence, null), clip, true, f -> {});
+            encoder.encode(new ClipEncoder.Inputs("benchmark", "motion", "x", m, card, silence, null), clip, true, f -> {});
             worst = Math.max(worst, MotionMetrics.rmsJerk(ffmpeg, clip, size.width(), size.height()));
         }
         rows.add(new MotionRow("shortsmith", worst));

@@ -21,7 +21,7 @@ import java.util.Locale;
  */
 public final class ClipEncoder {
     /** Bumped whenever the rendering changes, so cached clips are redone. */
-    static final String RENDER_VERSION = "1";
+    static final String RENDER_VERSION = "2";
 
     private final Ffmpeg ffmpeg;
     private final Settings settings;
@@ -37,8 +37,11 @@ public final class ClipEncoder {
 
     public Ffmpeg ffmpeg() { return ffmpeg; }
 
-    /** What a clip is made from. {@code words} may be null: then they are estimated. */
-    public record Inputs(String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {}
+    /**
+     * What a clip is made from. {@code words} may be null: then they are estimated. The story's
+     * title is written into the clip, so the merge can refuse clips of another story.
+     */
+    public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {}
 
     /** A finished clip. */
     public record Clip(String sceneId, Path file, double duration, int frames, String profile, boolean cached) {}
@@ -120,6 +123,7 @@ public final class ClipEncoder {
         cmd.addAll(profile.videoArgs(fps));
         cmd.addAll(List.of("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
                 "-video_track_timescale", String.valueOf(fps * 1000),
+                "-metadata", "comment=" + clipTag(in.story(), in.sceneId()),
                 "-c:a", "aac", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
                 "-frames:v", String.valueOf(frames), "-movflags", "+faststart", "-progress", "pipe:1", "-nostats",
                 "-f", "mp4", "file:" + partial.toAbsolutePath()));
@@ -177,6 +181,16 @@ public final class ClipEncoder {
         var written = java.util.regex.Pattern.compile("(?m)^frame=(\\d+)$").matcher(report).results()
                 .map(m -> Integer.parseInt(m.group(1))).reduce((a, b) -> b).orElse(-1);
         if (written != frames) throw sceneError(in.sceneId(), ExitCode.FAILED, "expected " + frames + " frames, ffmpeg wrote " + written);
+    }
+
+    /** The tag each clip carries in its MP4 comment: which story and scene it belongs to. */
+    public static String clipTag(String story, String sceneId) { return "shortsmith scene=" + sceneId + " story=" + story; }
+
+    /** The story named by a clip's tag, or null when the clip has none (made elsewhere). */
+    public static String storyOfTag(String comment) {
+        if (comment == null || !comment.startsWith("shortsmith scene=")) return null;
+        int at = comment.indexOf(" story=");
+        return at < 0 ? null : comment.substring(at + 7);
     }
 
     /** ffmpeg failed while encoding; NVENC failures are told apart so the story can fall back. */
@@ -244,7 +258,7 @@ public final class ClipEncoder {
     String key(Inputs in) {
         try {
             var md = MessageDigest.getInstance("SHA-256");
-            for (String part : List.of(RENDER_VERSION, digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
+            for (String part : List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
                     String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
                     String.valueOf(profile.videoArgs(settings.video().fps())), settings.encoding().audioBitrate())) {
                 md.update(part.getBytes(StandardCharsets.UTF_8));

@@ -86,7 +86,7 @@ public final class EncodeStage {
             Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
             Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
             List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
-            inputs.add(new ClipEncoder.Inputs(s.id(), s.text(), story.motionOf(index), image, audio, words));
+            inputs.add(new ClipEncoder.Inputs(story.title(), s.id(), s.text(), story.motionOf(index), image, audio, words));
             story = story.with(s.withImage(image == null ? null : image.toString())
                     .withAudio(audio == null ? null : audio.toString(), words).withMotion(story.motionOf(index)));
         }

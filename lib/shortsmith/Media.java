@@ -14,17 +14,22 @@ import java.util.Optional;
  *
  * <pre>jshell> Media.probe(ffmpeg, Path.of("clip.mp4")).video()</pre>
  */
-public record Media(Path file, double duration, long size, long bitRate, String formatName, List<Stream> streams) {
+public record Media(Path file, double duration, long size, long bitRate, String formatName, List<Stream> streams,
+                    java.util.Map<String, String> tags) {
 
     /** One stream, with the fields the toolkit compares (video and audio). */
     public record Stream(int index, String type, String codec, String profile, int width, int height, String pixFmt,
                          String frameRate, String timeBase, String sar, int sampleRate, int channels,
-                         String channelLayout, double duration, long frames) {
+                         String channelLayout, double duration, long frames, String extradataHash) {
 
-        /** The parameters that must be identical for clips to be joined by stream copy. */
+        /**
+         * The parameters that must be identical for clips to be joined by stream copy. The
+         * extradata (H.264's SPS and PPS) is included: two x264 clips at different CRFs have
+         * the same size and profile but different PPS, and a copy-join of them decodes wrongly.
+         */
         public String joinKey() {
             return type + "|" + codec + "|" + profile + "|" + width + "x" + height + "|" + pixFmt + "|" + frameRate
-                    + "|" + timeBase + "|" + sar + "|" + sampleRate + "|" + channels + "|" + channelLayout;
+                    + "|" + timeBase + "|" + sar + "|" + sampleRate + "|" + channels + "|" + channelLayout + "|" + extradataHash;
         }
     }
 
@@ -36,7 +41,7 @@ public record Media(Path file, double duration, long size, long bitRate, String 
     public static Media probe(Ffmpeg ffmpeg, Path file) {
         if (!Files.isRegularFile(file)) throw ShortsmithException.badInput(file + " does not exist");
         var r = Proc.run(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-print_format", "json", "-show_format",
-                "-show_streams", "file:" + file.toAbsolutePath()), Duration.ofSeconds(60));
+                "-show_streams", "-show_data_hash", "sha256", "file:" + file.toAbsolutePath()), Duration.ofSeconds(60));
         if (!r.ok()) throw ShortsmithException.badInput(file + " cannot be read as media: " + firstLine(r.stderr()));
         JsonNode root;
         try {
@@ -51,10 +56,13 @@ public record Media(Path file, double duration, long size, long bitRate, String 
                     s.path("profile").asText(""), s.path("width").asInt(), s.path("height").asInt(), s.path("pix_fmt").asText(""),
                     s.path("r_frame_rate").asText(""), s.path("time_base").asText(""), s.path("sample_aspect_ratio").asText("1:1"),
                     s.path("sample_rate").asInt(), s.path("channels").asInt(), s.path("channel_layout").asText(""),
-                    s.path("duration").asDouble(Double.NaN), s.path("nb_frames").asLong(-1)));
+                    s.path("duration").asDouble(Double.NaN), s.path("nb_frames").asLong(-1), s.path("extradata_hash").asText("")));
         }
+        var tags = new java.util.LinkedHashMap<String, String>();
+        format.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
         return new Media(file, format.path("duration").asDouble(Double.NaN), format.path("size").asLong(),
-                format.path("bit_rate").asLong(), format.path("format_name").asText(""), List.copyOf(streams));
+                format.path("bit_rate").asLong(), format.path("format_name").asText(""), List.copyOf(streams),
+                java.util.Collections.unmodifiableMap(tags));
     }
 
     static String firstLine(String text) {

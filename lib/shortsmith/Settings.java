@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <pre>jshell> Settings.defaults().encoding()</pre>
  */
-public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism, Clips clips) {
+public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism, Clips clips, Audio audio,
+                       Providers providers) {
 
     /** Where ffmpeg and ffprobe are: a path, or a name looked up on PATH. */
     public record Tools(String ffmpeg, String ffprobe) {}
@@ -32,9 +33,39 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                            String bufsize, String audioBitrate, String x264Preset, String x264Tune, int x264Crf,
                            int x264Threads, String x264Params) {}
 
-    /** How much runs at once. */
+    /**
+     * How much runs at once. {@code clipThreadsWhileNarrating}: the cores clip encoding may use
+     * while a local narration engine runs on the same machine (0 = all of them).
+     */
     public record Parallelism(boolean parallelImages, int maxParallelImages, boolean parallelVideos,
-                              int maxParallelVideos) {}
+                              int maxParallelVideos, int maxParallelTts, int clipCoresWhileNarrating) {}
+
+    /**
+     * The final mix: {@code MUSIC} (a file; blank = none), its level against the narration
+     * ({@code MUSIC_VOLUME}, LU), how far it dips under the voice ({@code MUSIC_DUCKING}, dB), and
+     * the loudness the Short is normalised to ({@code LOUDNESS_TARGET}, LUFS; {@code TRUE_PEAK}, dBTP).
+     */
+    public record Audio(String music, double musicVolume, double musicDucking, double loudnessTarget, double truePeak) {}
+
+    /** A key or token: its value never appears in a {@code toString}, a log or a message. */
+    public record Secret(String value) {
+        public boolean isSet() { return value != null && !value.isBlank(); }
+
+        @Override
+        public String toString() { return isSet() ? "Secret[set]" : "Secret[none]"; }
+    }
+
+    /** Where the script, the images and the narration come from (blank base URLs = the provider's own). */
+    public record Providers(Gemini gemini, Images images, Speech speech, java.time.Duration deadline) {}
+
+    /** {@code GEMINI_*}: the script writer. */
+    public record Gemini(Secret key, String model, String baseUrl) {}
+
+    /** {@code IMAGE_*}: local (offline), bfl or openai; at most {@code ratePerMinute} submissions a minute. */
+    public record Images(String provider, String baseUrl, Secret key, String model, int ratePerMinute, long seed) {}
+
+    /** {@code TTS_*}: espeak (offline), openai or replicate. */
+    public record Speech(String provider, String baseUrl, Secret key, String model, String voice, double speed) {}
 
     /**
      * How scene clips look and where stages keep their files: {@code CAPTION_STYLE},
@@ -139,13 +170,31 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.bool("PARALLEL_IMAGE_GENERATION", true),
                 r.integer("MAX_PARALLEL_IMAGES", 8, 1, 64),
                 r.bool("PARALLEL_VIDEO_ENCODING", false),
-                r.integer("MAX_PARALLEL_VIDEOS", 2, 1, 16));
+                r.integer("MAX_PARALLEL_VIDEOS", 2, 1, 16),
+                r.integer("MAX_PARALLEL_TTS", 1, 1, 32),
+                r.integer("CLIP_CORES_WHILE_NARRATING", 1, 0, 256));
         var clips = new Clips(
                 r.choice("CAPTION_STYLE", Captions.Style.KARAOKE, Captions.Style.class),
                 r.text("CAPTION_FONT", ""),
                 r.decimal("CLIP_TAIL", 0.5, 0, 10),
                 r.text("WORK_DIR", ""));
-        return new Settings(tools, video, encoding, parallelism, clips);
+        var audio = new Audio(
+                r.text("MUSIC", ""),
+                r.decimal("MUSIC_VOLUME", -15, -60, 0),
+                r.decimal("MUSIC_DUCKING", 10, 0, 40),
+                r.decimal("LOUDNESS_TARGET", -14, -40, -5),
+                r.decimal("TRUE_PEAK", -1, -9, 0));
+        var providers = new Providers(
+                new Gemini(new Secret(r.text("GEMINI_API_KEY", "")), r.text("GEMINI_MODEL", "gemini-2.5-flash"),
+                        r.url("GEMINI_BASE_URL", "https://generativelanguage.googleapis.com")),
+                new Images(r.oneOf("IMAGE_PROVIDER", "local", "local", "bfl", "openai"), r.url("IMAGE_BASE_URL", ""),
+                        new Secret(r.text("IMAGE_API_KEY", "")), r.text("IMAGE_MODEL", ""),
+                        r.integer("IMAGE_RATE_PER_MIN", 6, 1, 10_000), r.integer("IMAGE_SEED", 0, 0, Integer.MAX_VALUE)),
+                new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "replicate"), r.url("TTS_BASE_URL", ""),
+                        new Secret(r.text("TTS_API_KEY", "")), r.text("TTS_MODEL", ""), r.text("TTS_VOICE", ""),
+                        r.decimal("TTS_SPEED", 1.0, 0.25, 4.0)),
+                java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)));
+        return new Settings(tools, video, encoding, parallelism, clips, audio, providers);
     }
 
     /** One raw value and where it came from, so an error can say where to fix it. */
@@ -248,6 +297,14 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
             String v = s.value().trim();
             if (v.matches("\\d+(\\.\\d+)?[kKmM]?")) return v;
             throw bad(s, "allowed: a bitrate such as 128k or 5M");
+        }
+
+        String url(String name, String fallback) {
+            Setting s = get(name);
+            if (s == null) return fallback;
+            String v = s.value().trim().replaceFirst("/+$", "");
+            if (v.matches("https?://[^\\s/]+(/\\S*)?")) return v;
+            throw bad(s, "allowed: an http:// or https:// address such as https://api.example.com");
         }
 
         Size size(String name, String fallback) {

@@ -51,6 +51,7 @@ public record Story(String title, String language, String music, @JsonProperty("
 
     public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes); }
 
+    public Story withOutput(String file) { return new Story(title, language, music, workDir, file, scenes); }
 
 
     /** The scene with this id, or a usage error listing the ids there are. */

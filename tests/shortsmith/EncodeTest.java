@@ -92,7 +92,7 @@ class EncodeTest {
         var enc = new ClipEncoder(ffmpeg, settings, EncoderProfile.lossless());
         var input = StoryInput.resolve(List.of(file.toString()), System.in, true);
         var s = input.story().scenes().getFirst();
-        var in = new ClipEncoder.Inputs(s.id(), s.text(), Motion.ZOOM_IN, Path.of(s.image()), Path.of(s.audio()), null);
+        var in = new ClipEncoder.Inputs("Prueba", s.id(), s.text(), Motion.ZOOM_IN, Path.of(s.image()), Path.of(s.audio()), null);
         enc.encode(in, scene.resolve("with.mp4"), true, f -> {});
         var none = new ClipEncoder(ffmpeg, Settings.of(merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none"))), EncoderProfile.lossless());
         none.encode(in, scene.resolve("without.mp4"), true, f -> {});
@@ -129,7 +129,7 @@ class EncodeTest {
         var enc = new ClipEncoder(ffmpeg, Settings.of(merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none"))), EncoderProfile.lossless());
         for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT, Motion.PAN_UP)) {
             Path clip = d.resolve(m.id() + ".mp4");
-            enc.encode(new ClipEncoder.Inputs("m", "x", m, card, wav, null), clip, true, f -> {});
+            enc.encode(new ClipEncoder.Inputs("test", "m", "x", m, card, wav, null), clip, true, f -> {});
             double jerk = MotionMetrics.rmsJerk(ffmpeg, clip, 360, 640);
             assertTrue(jerk <= 0.05, m + " RMS jerk " + jerk + " px/frame²");
         }
@@ -246,11 +246,11 @@ class EncodeTest {
         ImageIO.write(clear, "png", transparent.toFile());
 
         var enc = new ClipEncoder(ffmpeg, StoryFixture.smallSettings(), EncoderProfile.lossless());
-        var upright = enc.decodeImage(new ClipEncoder.Inputs("r", "x", Motion.ZOOM_IN, rotated, null, null), 90, 160);
+        var upright = enc.decodeImage(new ClipEncoder.Inputs("test", "r", "x", Motion.ZOOM_IN, rotated, null, null), 90, 160);
         int top = upright.v()[2 * 45 + 10] & 0xFF, bottom = upright.v()[(80 - 10) * 45 + 22] & 0xFF;
         // BT.709 limited range: pure red has V ≈ 240, pure blue V ≈ 118.
         assertTrue(top > 200 && bottom < 128, "red on top, blue below (V top " + top + ", bottom " + bottom + ")");
-        var flat = enc.decodeImage(new ClipEncoder.Inputs("c", "x", Motion.ZOOM_IN, transparent, null, null), 90, 160);
+        var flat = enc.decodeImage(new ClipEncoder.Inputs("test", "c", "x", Motion.ZOOM_IN, transparent, null, null), 90, 160);
         assertTrue((flat.y()[80 * 90 + 45] & 0xFF) <= 17, "transparent pixels are black, luma " + (flat.y()[80 * 90 + 45] & 0xFF));
     }
 

@@ -1,0 +1,58 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 25+
+//SOURCES ../lib/shortsmith/*.java
+//DESCRIPTION Joins the clips into the Short: video copied, gapless narration, ducked music, −14 LUFS, faststart MP4.
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import shortsmith.*;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "merge", mixinStandardHelpOptions = true,
+        description = {"Joins a story's clips into one YouTube-ready MP4 and prints the manifest with its output.",
+                "With --check FILE, prints the report (loudness, streams, faststart, YouTube warnings) of any video."})
+class merge implements Callable<Integer> {
+    @Mixin Cli.Common common;
+
+    @Parameters(paramLabel = "[STORY]", arity = "0..1",
+            description = "A story manifest (or - for stdin; default: stdin when piped, else story.json).")
+    List<String> args;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The Short to write (default: the manifest's output, else short.mp4).")
+    Path output;
+
+    @Option(names = "--music", paramLabel = "FILE", description = "Background music (default: the manifest's music, else MUSIC).")
+    String music;
+
+    @Option(names = "--no-music", description = "No background music, whatever the manifest or MUSIC say.")
+    boolean noMusic;
+
+    @Option(names = "--check", paramLabel = "FILE", description = "Only report on FILE (any video): no merge.")
+    Path check;
+
+    public Integer call() throws Exception {
+        var settings = Settings.load();
+        if (check != null) {
+            var report = MediaReport.of(Ffmpeg.locate(settings), check);
+            System.out.println(report);
+            return ExitCode.OK.code();
+        }
+        if (music != null && noMusic) throw ShortsmithException.usage("--music and --no-music exclude each other");
+        var input = StoryInput.fromArgs(args);
+        Path out = output != null ? output : Path.of(input.story().output() != null ? input.story().output() : "short.mp4");
+        Path musicFile = Merge.musicFor(input.story(), settings, music, noMusic);
+        var result = Merge.run(input, settings, new Merge.Options(out, musicFile), System.err::println);
+        System.err.println(result.report());
+        System.out.println(result.story().toJson());
+        return ExitCode.OK.code();
+    }
+
+    public static void main(String... args) {
+        System.exit(Cli.run(new merge(), args));
+    }
+}
