@@ -20,12 +20,7 @@ public final class EncodeStage {
 
     /** The story with clips filled in, and what failed (scene id → one-line reason). */
     public record Result(Story story, String profile, Map<String, ShortsmithException> failures) {
-        public int exitCode() {
-            if (failures.isEmpty()) return ExitCode.OK.code();
-            var codes = failures.values().stream().map(e -> e.exitCode().code()).distinct().toList();
-            boolean nothingDone = story.scenes().stream().noneMatch(s -> s.video() != null);
-            return nothingDone && codes.size() == 1 ? codes.getFirst() : ExitCode.FAILED.code();
-        }
+        public int exitCode() { return StageResult.exitCode(failures, story.scenes().stream().noneMatch(s -> s.video() != null)); }
     }
 
     /** The profile {@code choice} (auto, nvenc, x264, lossless; null = FFMPEG_ENCODER) leads to. */

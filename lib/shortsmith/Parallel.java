@@ -34,7 +34,7 @@ public final class Parallel {
 
     /** Results in input order; the first failure cancels the others and is thrown. */
     public static <I, O> List<O> map(List<I> items, int maxConcurrency, Task<I, O> task) throws InterruptedException {
-        var limit = new Semaphore(Math.max(1, maxConcurrency));
+        var limit = new Semaphore(Math.max(1, maxConcurrency), true);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             var completion = new ExecutorCompletionService<O>(executor);
             List<Future<O>> futures = new ArrayList<>();
@@ -61,7 +61,7 @@ public final class Parallel {
 
     /** Every item runs; outcomes in input order. */
     public static <I, O> List<Outcome<I, O>> each(List<I> items, int maxConcurrency, Task<I, O> task) throws InterruptedException {
-        var limit = new Semaphore(Math.max(1, maxConcurrency));
+        var limit = new Semaphore(Math.max(1, maxConcurrency), true);
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Outcome<I, O>>> futures = new ArrayList<>();
             for (I item : items) {

@@ -56,7 +56,8 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     }
 
     /** Where the script, the images and the narration come from (blank base URLs = the provider's own). */
-    public record Providers(Gemini gemini, Images images, Speech speech, java.time.Duration deadline) {}
+    public record Providers(Gemini gemini, Images images, Speech speech, java.time.Duration deadline,
+                            java.time.Duration requestTimeout, java.time.Duration retryDelay) {}
 
     /** {@code GEMINI_*}: the script writer. */
     public record Gemini(Secret key, String model, String baseUrl) {}
@@ -193,7 +194,9 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "replicate"), r.url("TTS_BASE_URL", ""),
                         new Secret(r.text("TTS_API_KEY", "")), r.text("TTS_MODEL", ""), r.text("TTS_VOICE", ""),
                         r.decimal("TTS_SPEED", 1.0, 0.25, 4.0)),
-                java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)));
+                java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)),
+                java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_TIMEOUT", 120, 0.1, 3600) * 1000)),
+                java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_RETRY_DELAY", 1, 0.01, 60) * 1000)));
         return new Settings(tools, video, encoding, parallelism, clips, audio, providers);
     }
 

@@ -1,0 +1,108 @@
+package shortsmith;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * gen-images: a picture for every selected scene that has none of its own. In parallel on virtual
+ * threads (MAX_PARALLEL_IMAGES, or one at a time), never more than IMAGE_RATE_PER_MIN submissions
+ * in any minute across the run. A picture already made for the same prompt, provider, model, size
+ * and seed is reused without calling anyone; a new one must decode before it counts.
+ */
+public final class ImageStage {
+    private ImageStage() {}
+
+    public static StageResult run(StoryInput input, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        var provider = ImageProvider.from(settings);
+        var limiter = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute()) : null;
+        return run(input, settings, provider, limiter, force, progress);
+    }
+
+    /** With a given provider and submission limiter (tests, benchmark); {@code limiter} null = none. */
+    public static StageResult run(StoryInput input, Settings settings, ImageProvider provider, RateLimiter limiter, boolean force,
+                                  Progress progress) throws InterruptedException {
+        WorkDir work = input.workDir(settings);
+        Story story = input.story().withWorkDir(work.root().toString());
+        Map<String, ShortsmithException> failures = new LinkedHashMap<>();
+        unknown(input, story, failures);
+        var jobs = Jobs.in(work);
+        var gate = limiter != null ? limiter : new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
+        var par = settings.parallelism();
+        int atOnce = par.parallelImages() ? par.maxParallelImages() : 1;
+        var size = settings.video().size();
+        var outcomes = Parallel.each(input.selected(), atOnce, scene -> {
+            String id = scene.id();
+            if (scene.image() != null && !Path.of(scene.image()).startsWith(work.images())) {
+                progress.done(id, "own image " + Path.of(scene.image()).getFileName());
+                return Path.of(scene.image());
+            }
+            String prompt = scene.imagePrompt() != null && !scene.imagePrompt().isBlank() ? scene.imagePrompt() : scene.text();
+            var request = new ImageProvider.Request(id, prompt, size.width(), size.height(), settings.providers().images().seed());
+            String key = provider.key(request);
+            if (!force) {
+                var cached = Asset.find(work.images(), id, key);
+                if (cached.isPresent()) {
+                    progress.done(id, "image " + work.root().relativize(cached.get().file()) + " (unchanged)");
+                    return cached.get().file();
+                }
+            }
+            try {
+                progress.update(id, "image: " + provider.name(), -1);
+                var context = new ImageProvider.Context(jobs, gate, Ticker.system(), status -> progress.update(id, "image: " + status, -1));
+                byte[] bytes = provider.generate(request, context);
+                checkPicture(id, provider.name(), bytes);
+                var asset = Asset.save(work.images(), id, bytes, key, provider.name(), provider.model());
+                jobs.remove("image-" + id);
+                progress.done(id, "image " + work.root().relativize(asset.file()) + " (" + provider.name() + ")");
+                return asset.file();
+            } catch (ShortsmithException e) {
+                progress.failed(id, e.getMessage());
+                throw e;
+            }
+        });
+        boolean anyDone = false;
+        for (var o : outcomes) {
+            switch (o) {
+                case Parallel.Outcome.Success<Story.Scene, Path> ok -> {
+                    story = story.with(story.scene(o.item().id()).withImage(ok.value().toString()));
+                    anyDone = true;
+                }
+                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), sceneFailure(o.item().id(), bad.error()));
+            }
+        }
+        return new StageResult(story, failures, anyDone);
+    }
+
+    /** A downloaded picture counts only if it decodes to a real image. */
+    static void checkPicture(String sceneId, String provider, byte[] bytes) {
+        String ext = Asset.extension(bytes);
+        if (ext.equals("webp")) return;   // ImageIO cannot read WebP; ffmpeg decodes it in encode
+        try {
+            var img = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (img != null && img.getWidth() >= 64 && img.getHeight() >= 64) return;
+        } catch (IOException | RuntimeException ignored) {
+            // reported below
+        }
+        throw new ShortsmithException(ExitCode.PROVIDER, provider + " returned a picture that does not decode (" + bytes.length
+                + " bytes); run again to retry");
+    }
+
+    static void unknown(StoryInput input, Story story, Map<String, ShortsmithException> failures) {
+        for (String id : input.unknownIds()) {
+            failures.put(id, ShortsmithException.usage("scene " + id + ": no such scene in \"" + story.title() + "\"; its scenes are "
+                    + story.scenes().stream().map(Story.Scene::id).toList()));
+        }
+    }
+
+    static ShortsmithException sceneFailure(String id, Exception e) {
+        if (e instanceof ShortsmithException s) {
+            String m = s.getMessage().startsWith("scene " + id + ":") ? s.getMessage() : "scene " + id + ": " + s.getMessage();
+            return new ShortsmithException(s.exitCode(), m, s);
+        }
+        return new ShortsmithException(ExitCode.FAILED, "scene " + id + ": " + e, e);
+    }
+}

@@ -1,0 +1,40 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 25+
+//SOURCES ../lib/shortsmith/*.java
+//DESCRIPTION Narrates every scene without audio: espeak-ng offline, or an OpenAI-compatible or Replicate TTS.
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import shortsmith.*;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "tts", mixinStandardHelpOptions = true,
+        description = "Fills \"audio\" for every scene (or the named ones) that has none, and prints the updated manifest.")
+class tts implements Callable<Integer> {
+    @Mixin Cli.Common common;
+
+    @Parameters(paramLabel = "[STORY] [SCENE_ID…]", arity = "0..*",
+            description = "A story manifest (or - for stdin; default: stdin when piped, else story.json), then scene ids.")
+    List<String> args;
+
+    @Option(names = "--force", description = "Synthesise again even when a narration of the same text exists.")
+    boolean force;
+
+    public Integer call() throws Exception {
+        var settings = Settings.load();
+        var input = StoryInput.fromArgs(args);
+        var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
+        var result = SpeechStage.run(input, settings, force, progress);
+        result.failures().values().forEach(e -> System.err.println("tts: " + e.getMessage()));
+        System.out.println(result.story().toJson());
+        return result.exitCode();
+    }
+
+    public static void main(String... args) {
+        System.exit(Cli.run(new tts(), args));
+    }
+}
