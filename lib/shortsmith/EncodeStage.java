@@ -77,13 +77,10 @@ public final class EncodeStage {
         // Fill in what earlier stages left in the work folder.
         List<ClipEncoder.Inputs> inputs = new ArrayList<>();
         for (Story.Scene s : scenes) {
-            int index = story.scenes().indexOf(s);
-            Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
-            Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
-            List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
-            inputs.add(new ClipEncoder.Inputs(story.title(), s.id(), s.text(), story.motionOf(index), image, audio, words));
-            story = story.with(s.withImage(image == null ? null : image.toString())
-                    .withAudio(audio == null ? null : audio.toString(), words).withMotion(story.motionOf(index)));
+            var in = inputsFor(story, s, work);
+            inputs.add(in);
+            story = story.with(s.withImage(in.image() == null ? null : in.image().toString())
+                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words()).withMotion(in.motion()));
         }
 
         var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
@@ -118,6 +115,15 @@ public final class EncodeStage {
             }
         }
         return new Result(story, profile.name(), failures);
+    }
+
+    /** What scene {@code s}'s clip is made from: the manifest's files, else what earlier stages left in the work folder. */
+    public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work) {
+        int index = story.scenes().indexOf(story.scene(s.id()));
+        Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
+        Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
+        List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), story.motionOf(index), image, audio, words);
     }
 
     private static List<Parallel.Outcome<ClipEncoder.Inputs, ClipEncoder.Clip>> encodeAll(

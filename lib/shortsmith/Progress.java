@@ -12,18 +12,39 @@ import java.util.Map;
  * narration …, clip 40 %), plain lines at milestones otherwise, so logs stay readable.
  */
 public final class Progress {
-    private final PrintStream err;
-    private final boolean live;
-    private final Map<String, String> lines = new LinkedHashMap<>();
-    private final Map<String, Integer> lastQuarter = new LinkedHashMap<>();
-    private int drawn;
-    private long lastDraw;
+    /** What every view of one progress display shares. */
+    private static final class Shared {
+        final PrintStream err;
+        final boolean live;
+        final Map<String, Map<String, String>> lines = new LinkedHashMap<>();
+        final Map<String, Integer> lastQuarter = new LinkedHashMap<>();
+        int drawn;
+        long lastDraw;
+
+        Shared(PrintStream err, boolean live) {
+            this.err = err;
+            this.live = live;
+        }
+    }
+
+    private final Shared shared;
+    private final String slot;
 
     public Progress(PrintStream err, boolean live, List<String> sceneIds) {
-        this.err = err;
-        this.live = live;
-        sceneIds.forEach(id -> lines.put(id, "waiting"));
+        this(new Shared(err, live), "");
+        sceneIds.forEach(id -> shared.lines.put(id, new LinkedHashMap<>(Map.of("", "waiting"))));
     }
+
+    private Progress(Shared shared, String slot) {
+        this.shared = shared;
+        this.slot = slot;
+    }
+
+    /**
+     * A view that writes one part of each scene's line ({@code short} shows image, narration and
+     * clip side by side: "image ✓  narration …  clip 40 %").
+     */
+    public Progress part(String name) { return new Progress(shared, name); }
 
     /** Progress on this process's stderr, live when it is a terminal. */
     public static Progress stderr(List<String> sceneIds) {
@@ -42,49 +63,59 @@ public final class Progress {
     }
 
     /** A scene's status; {@code fraction} in 0…1 draws a bar, or is negative for none. */
-    public synchronized void update(String sceneId, String stage, double fraction) {
+    public void update(String sceneId, String stage, double fraction) {
         String status = fraction < 0 ? stage : stage + " " + bar(fraction) + String.format(" %3d %%", Math.round(fraction * 100));
-        lines.put(sceneId, status);
-        if (live) {
-            long now = System.nanoTime();
-            if (now - lastDraw > 100_000_000L || fraction >= 1) redraw();
-            return;
+        synchronized (shared) {
+            set(sceneId, status);
+            if (shared.live) {
+                long now = System.nanoTime();
+                if (now - shared.lastDraw > 100_000_000L || fraction >= 1) redraw();
+                return;
+            }
+            int quarter = fraction < 0 ? -1 : (int) Math.floor(fraction * 4);
+            Integer last = shared.lastQuarter.put(sceneId + slot + stage, quarter);
+            if (last == null || last != quarter) shared.err.println(sceneId + ": " + status);
         }
-        int quarter = fraction < 0 ? -1 : (int) Math.floor(fraction * 4);
-        Integer last = lastQuarter.put(sceneId + stage, quarter);
-        if (last == null || last != quarter) err.println(sceneId + ": " + status);
     }
 
-    public synchronized void done(String sceneId, String summary) {
-        lines.put(sceneId, "✓ " + summary);
-        if (live) redraw();
-        else err.println(sceneId + ": ✓ " + summary);
+    public void done(String sceneId, String summary) { finish(sceneId, "✓ " + summary); }
+
+    public void failed(String sceneId, String message) { finish(sceneId, "✗ " + message); }
+
+    private void finish(String sceneId, String text) {
+        synchronized (shared) {
+            set(sceneId, text);
+            if (shared.live) redraw();
+            else shared.err.println(sceneId + ": " + text);
+        }
     }
 
-    public synchronized void failed(String sceneId, String message) {
-        lines.put(sceneId, "✗ " + message);
-        if (live) redraw();
-        else err.println(sceneId + ": ✗ " + message);
+    private void set(String sceneId, String text) {
+        var parts = shared.lines.computeIfAbsent(sceneId, k -> new LinkedHashMap<>());
+        if (!slot.isEmpty()) parts.remove("");
+        parts.put(slot, text);
     }
 
     /** A message above the live lines (warnings, summaries). */
-    public synchronized void note(String message) {
-        if (live && drawn > 0) {
-            err.print("\033[" + drawn + "A\033[J");
-            drawn = 0;
+    public void note(String message) {
+        synchronized (shared) {
+            if (shared.live && shared.drawn > 0) {
+                shared.err.print("\033[" + shared.drawn + "A\033[J");
+                shared.drawn = 0;
+            }
+            shared.err.println(message);
+            if (shared.live) redraw();
         }
-        err.println(message);
-        if (live) redraw();
     }
 
     private void redraw() {
         var sb = new StringBuilder();
-        if (drawn > 0) sb.append("\033[").append(drawn).append('A');
-        lines.forEach((id, status) -> sb.append("\033[2K").append(String.format("%-12s %s", id, status)).append('\n'));
-        err.print(sb);
-        err.flush();
-        drawn = lines.size();
-        lastDraw = System.nanoTime();
+        if (shared.drawn > 0) sb.append("\033[").append(shared.drawn).append('A');
+        shared.lines.forEach((id, parts) -> sb.append("\033[2K").append(String.format("%-12s %s", id, String.join("   ", parts.values()))).append('\n'));
+        shared.err.print(sb);
+        shared.err.flush();
+        shared.drawn = shared.lines.size();
+        shared.lastDraw = System.nanoTime();
     }
 
     static String bar(double fraction) {

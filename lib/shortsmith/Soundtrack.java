@@ -139,6 +139,34 @@ public final class Soundtrack {
         return String.format(Locale.ROOT, "alimiter=limit=%.6f:attack=5:release=50:level=false:latency=1", Math.pow(10, (a.truePeak() - 1.5) / 20));
     }
 
+    /**
+     * A soft synthesised pad (a slow I–vi–IV–V progression in A with tremolo) for the demo: music
+     * with no licence to worry about, long enough to loop under any Short.
+     */
+    public static Path demoMusic(Ffmpeg ffmpeg, Path file) {
+        if (java.nio.file.Files.isRegularFile(file)) return file;
+        String chord = "(0.22*sin(2*PI*%s*t)+0.16*sin(2*PI*%s*t)+0.12*sin(2*PI*%s*t))";
+        // Four chords of 4 s each: A, F#m, D, E (roots and thirds and fifths in Hz).
+        String[][] chords = {{"220", "277.18", "329.63"}, {"185", "220", "277.18"}, {"146.83", "185", "220"}, {"164.81", "207.65", "246.94"}};
+        var expr = new StringBuilder();
+        for (int i = 0; i < chords.length; i++) {
+            expr.append(i == 0 ? "" : "+").append(String.format(Locale.ROOT, "between(mod(t,16),%d,%d)*", i * 4, i * 4 + 4))
+                    .append(String.format(chord, (Object[]) chords[i]));
+        }
+        String graph = "aevalsrc='(" + expr + ")*(0.75+0.25*sin(2*PI*0.5*t))':s=48000:d=32,lowpass=f=1800,aecho=0.8:0.7:120:0.25";
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw ShortsmithException.output("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        Path tmp = WorkDir.partial(file);
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-f", "lavfi", "-i", graph, "-ac", "2", "-c:a", "pcm_s16le", "-f", "wav",
+                "file:" + tmp.toAbsolutePath()), Duration.ofMinutes(2));
+        if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "cannot synthesise the demo music: " + r.lastErrorLine());
+        WorkDir.publish(tmp, file);
+        return file;
+    }
+
     static double clamp(double v, double min, double max) { return Math.max(min, Math.min(max, v)); }
 
     private static String run(List<String> cmd, String what) {

@@ -13,7 +13,31 @@ import java.util.Map;
  * anyone; a new one must decode and must not be silent before it counts.
  */
 public final class SpeechStage {
-    private SpeechStage() {}
+    private final WorkDir work;
+    private final Ffmpeg ffmpeg;
+    private final SpeechProvider provider;
+    private final Jobs jobs;
+    private final boolean force;
+    private final Progress progress;
+    private final String language;
+    private final String voice;
+    private final double speed;
+    private final RateLimiter unlimited = new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
+
+    public SpeechStage(WorkDir work, Settings settings, SpeechProvider provider, String language, boolean force, Progress progress) {
+        this.work = work;
+        this.ffmpeg = Ffmpeg.locate(settings);
+        this.provider = provider;
+        this.jobs = Jobs.in(work);
+        this.force = force;
+        this.progress = progress;
+        this.language = language;
+        var speech = settings.providers().speech();
+        this.voice = speech.voice().isBlank() ? provider.defaultVoice(language) : speech.voice();
+        this.speed = speech.speed();
+    }
+
+    public SpeechProvider provider() { return provider; }
 
     public static StageResult run(StoryInput input, Settings settings, boolean force, Progress progress) throws InterruptedException {
         return run(input, settings, SpeechProvider.from(settings), force, progress);
@@ -21,59 +45,73 @@ public final class SpeechStage {
 
     public static StageResult run(StoryInput input, Settings settings, SpeechProvider provider, boolean force, Progress progress)
             throws InterruptedException {
-        WorkDir work = input.workDir(settings);
-        Story story = input.story().withWorkDir(work.root().toString());
+        var stage = new SpeechStage(input.workDir(settings), settings, provider, input.story().language(), force, progress);
+        Story story = input.story().withWorkDir(stage.work.root().toString());
         Map<String, ShortsmithException> failures = new LinkedHashMap<>();
         ImageStage.unknown(input, story, failures);
-        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
-        var jobs = Jobs.in(work);
-        var unlimited = new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
-        var speech = settings.providers().speech();
-        String language = story.language();
-        String voice = speech.voice().isBlank() ? provider.defaultVoice(language) : speech.voice();
-        var outcomes = Parallel.each(input.selected(), settings.parallelism().maxParallelTts(), scene -> {
-            String id = scene.id();
-            if (scene.audio() != null && !Path.of(scene.audio()).startsWith(work.audio())) {
-                progress.done(id, "own narration " + Path.of(scene.audio()).getFileName());
-                return Path.of(scene.audio());
-            }
-            var request = new SpeechProvider.Request(id, scene.text(), language, voice, speech.speed());
-            String key = provider.key(request);
-            if (!force) {
-                var cached = Asset.find(work.audio(), id, key);
-                if (cached.isPresent()) {
-                    progress.done(id, "narration " + work.root().relativize(cached.get().file()) + " (unchanged)");
-                    return cached.get().file();
-                }
-            }
-            try {
-                progress.update(id, "narration: " + provider.name(), -1);
-                var context = new ImageProvider.Context(jobs, unlimited, Ticker.system(), s -> progress.update(id, "narration: " + s, -1));
-                byte[] bytes = provider.synthesize(request, context);
-                double seconds = checkAudio(ffmpeg, provider.name(), bytes);
-                var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
-                jobs.remove("speech-" + id);
-                progress.done(id, String.format("narration %s %.2f s (%s)", work.root().relativize(asset.file()), seconds, provider.name()));
-                return asset.file();
-            } catch (ShortsmithException e) {
-                progress.failed(id, e.getMessage());
-                throw e;
-            }
-        });
+        var outcomes = Parallel.each(input.selected(), settings.parallelism().maxParallelTts(), stage::narrationFor);
         boolean anyDone = false;
         for (var o : outcomes) {
             switch (o) {
                 case Parallel.Outcome.Success<Story.Scene, Path> ok -> {
-                    var scene = story.scene(o.item().id());
-                    // Timings made for other audio would be wrong for this one.
-                    boolean same = ok.value().toString().equals(scene.audio());
-                    story = story.with(scene.withAudio(ok.value().toString(), same ? scene.words() : null));
+                    story = withNarration(story, o.item().id(), ok.value());
                     anyDone = true;
                 }
                 case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), ImageStage.sceneFailure(o.item().id(), bad.error()));
             }
         }
         return new StageResult(story, failures, anyDone);
+    }
+
+    /** The story with a scene's narration set (timings made for other audio are dropped). */
+    public static Story withNarration(Story story, String id, Path audio) {
+        var scene = story.scene(id);
+        boolean same = audio.toString().equals(scene.audio());
+        return story.with(scene.withAudio(audio.toString(), same ? scene.words() : null));
+    }
+
+    private boolean ownAudio(Story.Scene scene) {
+        return scene.audio() != null && !Path.of(scene.audio()).startsWith(work.audio());
+    }
+
+    private SpeechProvider.Request request(Story.Scene scene) {
+        return new SpeechProvider.Request(scene.id(), scene.text(), language, voice, speed);
+    }
+
+    /** Whether the scene needs no synthesis: its own narration, or one cached for the same request. */
+    public boolean ready(Story.Scene scene) {
+        return ownAudio(scene) || (!force && Asset.find(work.audio(), scene.id(), provider.key(request(scene))).isPresent());
+    }
+
+    /** The scene's narration: its own, a cached one, or a new one from the provider. */
+    public Path narrationFor(Story.Scene scene) throws InterruptedException {
+        String id = scene.id();
+        if (ownAudio(scene)) {
+            progress.done(id, "own narration " + Path.of(scene.audio()).getFileName());
+            return Path.of(scene.audio());
+        }
+        var request = request(scene);
+        String key = provider.key(request);
+        if (!force) {
+            var cached = Asset.find(work.audio(), id, key);
+            if (cached.isPresent()) {
+                progress.done(id, "narration " + work.root().relativize(cached.get().file()) + " (unchanged)");
+                return cached.get().file();
+            }
+        }
+        try {
+            progress.update(id, "narration: " + provider.name(), -1);
+            var context = new ImageProvider.Context(jobs, unlimited, Ticker.system(), s -> progress.update(id, "narration: " + s, -1));
+            byte[] bytes = provider.synthesize(request, context);
+            double seconds = checkAudio(ffmpeg, provider.name(), bytes);
+            var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
+            jobs.remove("speech-" + id);
+            progress.done(id, String.format("narration %s %.2f s (%s)", work.root().relativize(asset.file()), seconds, provider.name()));
+            return asset.file();
+        } catch (ShortsmithException e) {
+            progress.failed(id, e.getMessage());
+            throw e;
+        }
     }
 
     /** The audio's length; it must decode and must not be silent. */

@@ -1,0 +1,102 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 25+
+//SOURCES ../lib/shortsmith/*.java
+//DESCRIPTION The whole Short in one command: images, narration, clips and merge overlapped, with a timing report.
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import shortsmith.*;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "short", mixinStandardHelpOptions = true,
+        description = {"Makes a finished Short from a story (or a topic, or the bundled demo) and prints the final manifest.",
+                "Pictures and narration start together; each clip starts as soon as its scene has both; the merge follows the last clip."})
+class shortcmd implements Callable<Integer> {
+    @Mixin Cli.Common common;
+
+    @Parameters(paramLabel = "[STORY]", arity = "0..1",
+            description = "A story manifest (or - for stdin; default: stdin when piped, else story.json).")
+    List<String> args;
+
+    @Option(names = "--demo", arity = "0..1", paramLabel = "es|en", fallbackValue = "es",
+            description = "Render the bundled example story (Spanish, or en) with the offline providers.")
+    String demo;
+
+    @Option(names = "--topic", paramLabel = "TEXT", description = "Write the story first with write-script (needs GEMINI_API_KEY).")
+    String topic;
+
+    @Option(names = "--scenes", paramLabel = "N", defaultValue = "8", description = "Scenes for --topic (default: ${DEFAULT-VALUE}).")
+    int scenes;
+
+    @Option(names = "--language", paramLabel = "CODE", defaultValue = "es", description = "Language for --topic (default: ${DEFAULT-VALUE}).")
+    String language;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The Short to write (default: the manifest's output, else short.mp4; demo-LANG.mp4 for --demo).")
+    Path output;
+
+    @Option(names = "--music", paramLabel = "FILE", description = "Background music (default: the manifest's music, else MUSIC; the demo has its own).")
+    String music;
+
+    @Option(names = "--no-music", description = "No background music.")
+    boolean noMusic;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write the timing report (JSON) there, and a timeline chart (PNG) beside the video.")
+    Path report;
+
+    @Option(names = "--force", description = "Redo every stage, even what is cached (paid providers are paid again).")
+    boolean force;
+
+    public Integer call() throws Exception {
+        var settings = Settings.load();
+        if (music != null && noMusic) throw ShortsmithException.usage("--music and --no-music exclude each other");
+        if ((demo != null ? 1 : 0) + (topic != null ? 1 : 0) + (args != null && !args.isEmpty() ? 1 : 0) > 1) {
+            throw ShortsmithException.usage("give one of STORY, --demo or --topic");
+        }
+        StoryInput input;
+        Path defaultOutput = null;
+        String musicChoice = music;
+        if (demo != null) {
+            if (!List.of("es", "en").contains(demo)) throw ShortsmithException.usage("--demo " + demo + ": allowed es, en");
+            Path manifest = Home.root().resolve("examples/demo-" + demo + "/story.json");
+            input = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+            defaultOutput = Path.of("demo-" + demo + ".mp4");
+            if (musicChoice == null && !noMusic && input.story().music() == null && settings.audio().music().isBlank()) {
+                var work = input.workDir(settings);
+                musicChoice = Soundtrack.demoMusic(Ffmpeg.locate(settings), work.root().resolve("demo-music.wav")).toString();
+            }
+        } else if (topic != null) {
+            Story story = ScriptWriter.fromTopic(settings, topic, scenes, language, s -> System.err.println("write-script: " + s));
+            input = new StoryInput(story, null, List.of());
+        } else {
+            input = StoryInput.fromArgs(args);
+        }
+        Path out = output != null ? output : defaultOutput != null ? defaultOutput
+                : Path.of(input.story().output() != null ? input.story().output() : "short.mp4");
+        Path musicFile = Merge.musicFor(input.story(), settings, musicChoice, noMusic);
+        var progress = Progress.stderr(input.story().scenes().stream().map(Story.Scene::id).toList());
+        var result = Pipeline.run(input, settings, new Pipeline.Options(out, musicFile, force), progress);
+        var r = result.report();
+        if (report != null) {
+            WorkDir.writeAtomically(report.toAbsolutePath(), Json.write(r));
+            Path png = out.toAbsolutePath().resolveSibling(out.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".timeline.png");
+            Timeline.write(r, png);
+            System.err.println("short: report " + report + ", timeline " + png);
+        }
+        result.failures().values().forEach(e -> System.err.println("short: " + e.getMessage()));
+        if (result.media() != null) System.err.println(result.media());
+        System.err.println(String.format(java.util.Locale.ROOT, "short: %.1f s wall, critical path %.1f s (narration %.1f + last clip %.1f + merge %.1f), efficiency %.2f",
+                r.wall(), r.criticalPath(), r.narrationBusy(), r.lastClip(), r.merge(), r.efficiency()));
+        if (!result.failures().isEmpty()) System.err.println("short: no video yet; what was done is kept — run the same command again to redo only what is missing");
+        System.out.println(result.story().toJson());
+        return result.exitCode();
+    }
+
+    public static void main(String... args) {
+        System.exit(Cli.run(new shortcmd(), args));
+    }
+}
