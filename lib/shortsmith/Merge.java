@@ -108,7 +108,7 @@ public final class Merge {
                         + "; the merge builds the soundtrack from it (run tts)");
             }
         }
-        return Parallel.map(scenes, 4, s -> {
+        return Parallel.map(scenes, 8, s -> {
             Path clip = clipOf(s, work);
             Media m = Media.probe(ffmpeg, clip);
             var v = m.video().orElseThrow(() -> ShortsmithException.badInput("scene " + s.id() + ": clip " + clip + " has no video stream"));

@@ -100,14 +100,14 @@ public final class Pipeline {
             }
             // Pictures: all at once up to the stage's limit (the provider's rate limiter is inside).
             for (Story.Scene s : scenes) {
-                executor.submit(() -> timed(t0, spans, failures, s.id(), "image", images.ready(s), () -> {
+                executor.submit(() -> {
                     imageSlots.acquire();
                     try {
-                        return images.imageFor(s);
+                        return timed(t0, spans, failures, s.id(), "image", images.ready(s), () -> images.imageFor(s), imageDone.get(s.id()), imageOf);
                     } finally {
                         imageSlots.release();
                     }
-                }, imageDone.get(s.id()), imageOf));
+                });
             }
             // Narration: lanes that take scenes in story order, so scene 1's clip can start first.
             var queue = new LinkedBlockingQueue<>(scenes);
@@ -136,23 +136,16 @@ public final class Pipeline {
                         clip.complete(null);
                         return;
                     }
-                    executor.submit(() -> timed(t0, spans, failures, s.id(), "clip", false, () -> {
+                    executor.submit(() -> {
                         clipSlots.acquire();
                         try {
-                            var scene = s.withImage(imageOf.get(s.id()).toString()).withAudio(audioOf.get(s.id()).toString(), s.words());
-                            var in = EncodeStage.inputsFor(start, scene, work);
-                            clipProgress.update(s.id(), "clip", 0);
-                            var made = encoder.encode(in, work.clip(s.id()), options.force(), f -> clipProgress.update(s.id(), "clip", f));
-                            clipOf.put(s.id(), made);
-                            clipProgress.done(s.id(), String.format("clip %.2f s%s", made.duration(), made.cached() ? " (unchanged)" : ""));
-                            return made.file();
-                        } catch (ShortsmithException e) {
-                            clipProgress.failed(s.id(), e.getMessage().replaceFirst("^scene \\S+: ", ""));
-                            throw e;
+                            return timed(t0, spans, failures, s.id(), "clip", false,
+                                    () -> encodeClip(s, start, work, imageOf, audioOf, encoder, options.force(), clipProgress, clipOf),
+                                    clip, new ConcurrentHashMap<>());
                         } finally {
                             clipSlots.release();
                         }
-                    }, clip, new ConcurrentHashMap<>()));
+                    });
                 });
             }
             CompletableFuture.allOf(clips.toArray(CompletableFuture[]::new)).handle((a, b) -> null).get();
@@ -193,6 +186,23 @@ public final class Pipeline {
         }
         Report report = report(story.title(), failures.isEmpty() ? output.toString() : null, seconds(t0), spans, failures);
         return new Result(story, report, new java.util.TreeMap<>(failures), media);
+    }
+
+    private static Path encodeClip(Story.Scene s, Story story, WorkDir work, Map<String, Path> imageOf, Map<String, Path> audioOf,
+                                   ClipEncoder encoder, boolean force, Progress progress, Map<String, ClipEncoder.Clip> clipOf)
+            throws InterruptedException {
+        try {
+            var scene = s.withImage(imageOf.get(s.id()).toString()).withAudio(audioOf.get(s.id()).toString(), s.words());
+            var in = EncodeStage.inputsFor(story, scene, work);
+            progress.update(s.id(), "clip", 0);
+            var made = encoder.encode(in, work.clip(s.id()), force, f -> progress.update(s.id(), "clip", f));
+            clipOf.put(s.id(), made);
+            progress.done(s.id(), String.format("clip %.2f s%s", made.duration(), made.cached() ? " (unchanged)" : ""));
+            return made.file();
+        } catch (ShortsmithException e) {
+            progress.failed(s.id(), e.getMessage().replaceFirst("^scene \\S+: ", ""));
+            throw e;
+        }
     }
 
     /** Whether narration runs on this machine's CPU (espeak-ng, or a server on loopback). */

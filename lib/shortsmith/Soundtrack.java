@@ -36,6 +36,9 @@ public final class Soundtrack {
         /** The filter that measures; {@code name} tells its summary apart from others in the same log. */
         public static String filter(String name) { return "ebur128@" + name + "=peak=true:framelog=verbose"; }
 
+        /** Integrated loudness and range only: no 4× oversampling for the true peak, which the passes do not need. */
+        public static String integratedFilter(String name) { return "ebur128@" + name + "=framelog=verbose"; }
+
         /** The last summary the filter named {@code name} wrote into an ffmpeg log. */
         public static Loudness fromLog(String log, String name) {
             int at = log.lastIndexOf("[ebur128@" + name + " @");
@@ -85,11 +88,11 @@ public final class Soundtrack {
                     + "apad=whole_len=%d,atrim=end_sample=%d[s%d];", i, RATE, s.samples(), s.samples(), i));
         }
         for (int i = 0; i < segments.size(); i++) graph.append("[s").append(i).append(']');
-        graph.append("concat=n=").append(segments.size()).append(":v=0:a=1,asplit=2[voice][vm];[vm]").append(Loudness.filter("voice")).append("[vn]");
+        graph.append("concat=n=").append(segments.size()).append(":v=0:a=1,asplit=2[voice][vm];[vm]").append(Loudness.integratedFilter("voice")).append("[vn]");
         if (music != null) {
             cmd.addAll(List.of("-stream_loop", "-1", "-i", "file:" + music.toAbsolutePath()));
             graph.append(String.format(Locale.ROOT, ";[%d:a]aresample=%d,aformat=sample_fmts=flt:channel_layouts=stereo,"
-                    + "atrim=end_sample=%d,asplit=2[music][mm];[mm]%s[mn]", segments.size(), RATE, total, Loudness.filter("music")));
+                    + "atrim=end_sample=%d,asplit=2[music][mm];[mm]%s[mn]", segments.size(), RATE, total, Loudness.integratedFilter("music")));
         }
         cmd.addAll(List.of("-filter_complex", graph.toString(), "-map", "[voice]", "-c:a", "pcm_f32le", "-f", "wav", "file:" + voice));
         if (music != null) cmd.addAll(List.of("-map", "[music]", "-c:a", "pcm_f32le", "-f", "wav", "file:" + musicWav));
@@ -125,7 +128,7 @@ public final class Soundtrack {
                             + "[v][ducked]amix=inputs=2:duration=first:normalize=0,%s",
                     musicGain, seconds - fade, fade, Math.pow(10, thresholdDb / 20), ratio, ceiling);
         }
-        mixCmd.addAll(List.of("-filter_complex", mixGraph + ",asplit=2[mix][meas];[meas]" + Loudness.filter("mix") + "[mn]",
+        mixCmd.addAll(List.of("-filter_complex", mixGraph + ",asplit=2[mix][meas];[meas]" + Loudness.integratedFilter("mix") + "[mn]",
                 "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", "file:" + mix, "-map", "[mn]", "-f", "null", "-"));
         String mixLog = run(mixCmd, music == null ? "levelling the narration" : "mixing the music");
         return new Mix(mix, total, Loudness.fromLog(mixLog, "mix"), musicGain);
