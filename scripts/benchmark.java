@@ -60,11 +60,15 @@ class benchmark implements Callable<Integer> {
         // References first: the lossless renders of the seed's frames and of ours.
         System.err.println("benchmark: lossless references…");
         Benchmark.runSeed(ffmpeg, scenes, settings, Benchmark.SEED_LOSSLESS, dir.resolve("seed-lossless"));
-        double losslessSeconds = Benchmark.runOurs(scenes, settings, EncoderProfile.lossless(), dir.resolve("lossless"));
+        var lossless = Benchmark.measured(() -> Benchmark.runOurs(scenes, settings, EncoderProfile.lossless(), dir.resolve("lossless")));
+        double losslessSeconds = lossless.value();
         int n = quick ? 1 : Math.max(1, runs);
         // Rows are run round-robin, n times, so that a slow spell of the machine hits all rows alike.
         var times = new java.util.LinkedHashMap<String, List<Double>>();
         var unavailable = new java.util.LinkedHashMap<String, String>();
+        var memory = new java.util.LinkedHashMap<String, Double>();
+        memory.put("lossless", lossless.peakMemoryMb());
+        boolean vmaf = Benchmark.hasVmaf(ffmpeg);
         for (int run = 1; run <= n; run++) {
             for (String row : wanted) {
                 if (row.contains("nvenc") && !probe.nvencAvailable()) {
@@ -73,8 +77,13 @@ class benchmark implements Callable<Integer> {
                     continue;
                 }
                 System.err.println("benchmark: " + row + " (run " + run + " of " + n + ")…");
-                double seconds = row.equals("lossless") && run == 1 ? losslessSeconds : runRow(row, ffmpeg, scenes, settings, dir);
-                times.computeIfAbsent(row, k -> new ArrayList<>()).add(seconds);
+                if (row.equals("lossless") && run == 1) {
+                    times.computeIfAbsent(row, k -> new ArrayList<>()).add(losslessSeconds);
+                    continue;
+                }
+                var measured = Benchmark.measured(() -> runRow(row, ffmpeg, scenes, settings, dir));
+                times.computeIfAbsent(row, k -> new ArrayList<>()).add(measured.value());
+                memory.merge(row, measured.peakMemoryMb(), Math::max);
             }
         }
         Double seedMedian = times.containsKey("seed-ultrafast") ? median(times.get("seed-ultrafast")) : null;
@@ -87,25 +96,86 @@ class benchmark implements Callable<Integer> {
             long bytes = Benchmark.bytes(scenes, rowDir);
             double[] q = Benchmark.quality(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless"));
             double med = median(times.get(row)), min = java.util.Collections.min(times.get(row));
-            results.add(new Benchmark.Row(row, true, null, min, med, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1],
-                    Math.round(videoSeconds * fps) / med, videoSeconds / med, seedMedian == null ? null : med / seedMedian));
+            Double v = vmaf ? Benchmark.vmaf(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless")) : null;
+            results.add(new Benchmark.Row(row, true, null, min, med, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1], v,
+                    Math.round(videoSeconds * fps) / med, videoSeconds / med, seedMedian == null ? null : med / seedMedian, memory.get(row)));
         }
+        System.err.println("benchmark: motion…");
         var motion = Benchmark.motion(ffmpeg, settings, dir.resolve("motion"));
-        var md = new StringBuilder("| profile | median s | min s | × seed-ultrafast | kB/s | SSIM | PSNR dB | fps |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (var r : results) {
-            if (!r.available()) md.append(String.format("| %s | unavailable: %s | | | | | | |%n", r.profile(), r.reason()));
-            else md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s | %.0f | %.4f | %.2f | %.0f |%n", r.profile(), r.medianSeconds(),
-                    r.seconds(), r.ratioToSeed() == null ? "" : String.format(Locale.ROOT, "%.2f", r.ratioToSeed()), r.kbPerSecond(), r.ssim(), r.psnr(), r.fps()));
+        System.err.println("benchmark: x264 threads…");
+        var threads = Benchmark.threads(ffmpeg, scenes.subList(0, Math.min(2, scenes.size())), settings, dir);
+        List<Benchmark.MergeRow> merge = List.of();
+        if (times.containsKey("x264")) {
+            System.err.println("benchmark: merge…");
+            merge = Benchmark.merge(ffmpeg, scenes, settings, dir.resolve("x264"), dir.resolve("merge"), n);
         }
+        System.err.println("benchmark: the whole Short, sequential and overlapped (stand-in services: images 1 s, narration 4 s)…");
+        var pipelineStory = storyData.withScenes(storyData.scenes().subList(0, Math.min(scenes.size(), storyData.scenes().size())));
+        var pipeline = Benchmark.pipeline(pipelineStory, settings, dir.resolve("pipeline"), 1000, 4000);
+        System.err.println("benchmark: image submissions against IMAGE_RATE_PER_MIN…");
+        int rate = settings.providers().images().ratePerMinute();
+        var imageRate = Benchmark.imageRate(storyData, settings, dir.resolve("image-rate"), 2 * rate + 1, java.time.Duration.ofSeconds(10));
+        var nvencStreams = probe.nvencAvailable() ? Benchmark.nvencStreams(ffmpeg, scenes, settings, dir.resolve("nvenc-streams"))
+                : List.of(Map.of("available", false, "reason", probe.encoders().get("h264_nvenc").reason() + ": " + probe.encoders().get("h264_nvenc").message()));
+
+        var md = new StringBuilder("| profile | median s | min s | × seed-ultrafast | kB/s | SSIM | PSNR dB | VMAF | fps | × real time | peak MB |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (var r : results) {
+            if (!r.available()) md.append(String.format("| %s | unavailable: %s | | | | | | | | | |%n", r.profile(), r.reason()));
+            else md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s | %.0f | %.4f | %.2f | %s | %.0f | %.1f | %s |%n", r.profile(), r.medianSeconds(),
+                    r.seconds(), r.ratioToSeed() == null ? "" : String.format(Locale.ROOT, "%.2f", r.ratioToSeed()), r.kbPerSecond(), r.ssim(), r.psnr(),
+                    r.vmaf() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.vmaf()), r.fps(), r.realtime(),
+                    r.peakMemoryMb() == null ? "" : String.format(Locale.ROOT, "%.0f", r.peakMemoryMb())));
+        }
+        if (!vmaf) md.append("\nVMAF: n/a, this ffmpeg has no libvmaf.\n");
         md.append("\n| motion | RMS jerk px/frame² |\n|---|---:|\n");
         motion.forEach(m -> md.append(String.format(Locale.ROOT, "| %s | %.3f |%n", m.method(), m.rmsJerkPx())));
+        md.append("\n| seed x264 plan, -threads | value | seconds |\n|---|---:|---:|\n");
+        threads.forEach(t -> md.append(String.format(Locale.ROOT, "| %s | %d | %.2f |%n", t.threads(), t.value(), t.seconds())));
+        if (!merge.isEmpty()) {
+            md.append("\n| merge | median s | min s | × seed | output s | video s | LUFS |\n|---|---:|---:|---:|---:|---:|---:|\n");
+            merge.forEach(m -> md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f |%n", m.method(), m.medianSeconds(),
+                    m.minSeconds(), m.ratioToSeed(), m.outputSeconds(), m.videoSeconds(), m.loudness())));
+        }
+        md.append("\n| whole Short | wall s | critical path s | critical path ÷ wall | × sequential |\n|---|---:|---:|---:|---:|\n");
+        pipeline.forEach(p -> md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %.2f |%n", p.method(), p.seconds(), p.criticalPath(),
+                p.efficiency(), p.ratioToSequential())));
+        md.append(String.format(Locale.ROOT, "%nImage submissions: %d images, at most %d in any %.0f s window (limit %d), %d answered 429 and retried, %d failed.%n",
+                imageRate.images(), imageRate.mostInAnyWindow(), imageRate.windowSeconds(), imageRate.limit(), imageRate.throttled(), imageRate.failed()));
+        md.append("\nNVENC streams: " + Json.write(nvencStreams) + "\n");
+
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("results.md"), md.toString());
-        Files.writeString(dir.resolve("results.json"), Json.write(Map.of("scenes", scenes.size(), "videoSeconds", videoSeconds,
-                "size", size, "fps", fps, "runs", n, "rows", results, "motion", motion)));
+        var json = new java.util.LinkedHashMap<String, Object>();
+        json.put("scenes", scenes.size());
+        json.put("videoSeconds", videoSeconds);
+        json.put("size", size);
+        json.put("fps", fps);
+        json.put("runs", n);
+        json.put("rows", results);
+        json.put("threads", threads);
+        json.put("motion", motion);
+        json.put("merge", merge);
+        json.put("pipeline", pipeline);
+        json.put("imageRate", imageRate);
+        json.put("nvencStreams", nvencStreams);
+        Files.writeString(dir.resolve("results.json"), Json.write(json));
+        var csv = new StringBuilder("profile,available,reason,min_seconds,median_seconds,bytes,kb_per_second,ssim,psnr,vmaf,fps,realtime,ratio_to_seed,peak_memory_mb\n");
+        for (var r : results) {
+            csv.append(String.join(",", r.profile(), String.valueOf(r.available()), r.reason() == null ? "" : "\"" + r.reason().replace("\"", "'") + "\"",
+                    str(r.seconds()), str(r.medianSeconds()), str(r.bytes()), str(r.kbPerSecond()), str(r.ssim()), str(r.psnr()), str(r.vmaf()),
+                    str(r.fps()), str(r.realtime()), str(r.ratioToSeed()), str(r.peakMemoryMb()))).append('\n');
+        }
+        Files.writeString(dir.resolve("results.csv"), csv);
+        Charts.qualityAgainstTime(results, dir.resolve("quality-vs-time.png"));
+        Charts.sizeAgainstQuality(results, dir.resolve("size-vs-quality.png"));
+        Charts.pipeline(pipeline, dir.resolve("pipeline.png"));
         System.out.print(md);
+        System.err.println("benchmark: results.json, results.md, results.csv and charts in " + dir);
         return 0;
     }
+
+    private static String str(Object o) { return o == null ? "" : o.toString(); }
 
     private static double runRow(String row, Ffmpeg ffmpeg, List<Benchmark.BenchScene> scenes, Settings settings, Path dir) throws Exception {
         Path rowDir = dir.resolve(row);

@@ -45,9 +45,10 @@ record BflImages(URI base, String model, Settings.Secret key, Http http) impleme
             if (r.seed() > 0) body.put("seed", r.seed());
             body.put("output_format", "png");
             JsonNode answer = http.withRetries(() -> {
-                c.submissions().acquire();
-                c.status().accept("submitting");
-                return http.postJson(base.resolve("v1/" + model), headers, body);
+                try (var permit = c.submissions().permit()) {
+                    c.status().accept("submitting");
+                    return http.postJson(base.resolve("v1/" + model), headers, body);
+                }
             }, retrying);
             String id = answer.path("id").asText("");
             if (id.isEmpty()) throw new Http.ProviderException("bfl: the submission answer has no job id", 0, false, null);

@@ -35,9 +35,10 @@ record OpenAiImages(URI base, String model, Settings.Secret key, Http http) impl
         if (model.startsWith("dall-e")) body.put("response_format", "b64_json");
         Map<String, String> headers = key.isSet() ? Map.of("Authorization", "Bearer " + key.value()) : Map.of();
         JsonNode answer = http.withRetries(() -> {
-            c.submissions().acquire();
-            c.status().accept("generating");
-            return http.postJson(base.resolve("v1/images/generations"), headers, body);
+            try (var permit = c.submissions().permit()) {
+                c.status().accept("generating");
+                return http.postJson(base.resolve("v1/images/generations"), headers, body);
+            }
         }, (n, e, wait) -> c.status().accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage()));
         JsonNode first = answer.path("data").path(0);
         if (first.hasNonNull("b64_json")) {

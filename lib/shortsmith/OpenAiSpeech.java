@@ -25,9 +25,10 @@ record OpenAiSpeech(URI base, String model, Settings.Secret key, Http http) impl
         body.put("speed", r.speed());
         Map<String, String> headers = key.isSet() ? Map.of("Authorization", "Bearer " + key.value()) : Map.of();
         return http.withRetries(() -> {
-            c.submissions().acquire();
-            c.status().accept("synthesising");
-            return http.postForBytes(base.resolve("v1/audio/speech"), headers, body, List.of("audio/", "application/octet-stream"));
+            try (var permit = c.submissions().permit()) {
+                c.status().accept("synthesising");
+                return http.postForBytes(base.resolve("v1/audio/speech"), headers, body, List.of("audio/", "application/octet-stream"));
+            }
         }, (n, e, wait) -> c.status().accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage()));
     }
 }

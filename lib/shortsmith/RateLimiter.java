@@ -1,7 +1,6 @@
 package shortsmith;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -12,7 +11,8 @@ public final class RateLimiter {
     private final int permits;
     private final Duration window;
     private final Ticker ticker;
-    private final ArrayDeque<Long> starts = new ArrayDeque<>();
+    /** When each start in the window happened; a start is stamped again when its request has gone out. */
+    private final java.util.List<long[]> starts = new java.util.ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
 
     public RateLimiter(int permits, Duration window, Ticker ticker) {
@@ -26,20 +26,50 @@ public final class RateLimiter {
     /** {@code n} starts per minute on the system clock. */
     public static RateLimiter perMinute(int n) { return new RateLimiter(n, Duration.ofMinutes(1), Ticker.system()); }
 
+    /**
+     * A start allowed by the limiter. Closing it (when the request has been answered) stamps the start
+     * again with the current time: the server counts a submission when it arrives, which may be well
+     * after it was allowed (a slow connection), and the next window must not overlap it.
+     */
+    public interface Permit extends AutoCloseable {
+        /** How long the caller waited for it. */
+        Duration waited();
+
+        @Override
+        void close();
+    }
+
     /** Waits until a start is allowed and records it; returns how long it waited. */
-    public Duration acquire() throws InterruptedException {
+    public Duration acquire() throws InterruptedException { return permit().waited(); }
+
+    /** Waits until a start is allowed; close the permit when the request is done. */
+    public Permit permit() throws InterruptedException {
         long began = ticker.nanoTime();
         while (true) {
             long wait;
             lock.lock();
             try {
                 long now = ticker.nanoTime();
-                while (!starts.isEmpty() && now - starts.peekFirst() >= window.toNanos()) starts.pollFirst();
+                starts.removeIf(s -> now - s[0] >= window.toNanos());
                 if (starts.size() < permits) {
-                    starts.addLast(now);
-                    return Duration.ofNanos(now - began);
+                    long[] stamp = {now};
+                    starts.add(stamp);
+                    Duration waited = Duration.ofNanos(now - began);
+                    return new Permit() {
+                        public Duration waited() { return waited; }
+
+                        public void close() {
+                            lock.lock();
+                            try {
+                                stamp[0] = Math.max(stamp[0], ticker.nanoTime());
+                            } finally {
+                                lock.unlock();
+                            }
+                        }
+                    };
                 }
-                wait = starts.peekFirst() + window.toNanos() - now;
+                long oldest = starts.stream().mapToLong(s -> s[0]).min().orElse(now);
+                wait = oldest + window.toNanos() - now;
             } finally {
                 lock.unlock();
             }

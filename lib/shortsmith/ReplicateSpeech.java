@@ -48,9 +48,10 @@ record ReplicateSpeech(URI base, String model, Settings.Secret key, Http http) i
             }
             body.put("input", input);
             JsonNode answer = http.withRetries(() -> {
-                c.submissions().acquire();
-                c.status().accept("submitting");
-                return http.postJson(submit, headers, body);
+                try (var permit = c.submissions().permit()) {
+                    c.status().accept("submitting");
+                    return http.postJson(submit, headers, body);
+                }
             }, retrying);
             String id = answer.path("id").asText("");
             if (id.isEmpty()) throw new Http.ProviderException("replicate: the prediction has no id", 0, false, null);
