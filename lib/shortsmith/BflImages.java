@@ -83,7 +83,7 @@ record BflImages(URI base, String model, Settings.Secret key, Http http) impleme
             c.status().accept("downloading");
             return http.download(sample, List.of("image/", "application/octet-stream"));
         } catch (Http.ProviderException e) {
-            if (!e.retryable() && e.getMessage().contains("not finished after") == false) c.jobs().remove(jobName);
+            if (!e.retryable() && !(e instanceof Http.StillRunning)) c.jobs().remove(jobName);   // a dead job: order anew next time
             throw e;
         }
     }

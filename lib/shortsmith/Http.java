@@ -72,6 +72,11 @@ public final class Http {
         public Optional<Duration> serverWait() { return Optional.ofNullable(serverWait); }
     }
 
+    /** A job still running at the provider when the deadline came: it is kept, and the next run polls it again. */
+    public static final class StillRunning extends ProviderException {
+        public StillRunning(String message) { super(message, 0, false, null); }
+    }
+
     /** Retry's view of a failure: provider errors say themselves; anything else is not retried. */
     public static Retry.Verdict verdict(Exception e) {
         if (e instanceof ProviderException p && p.retryable()) return Retry.Verdict.againAfter(p.serverWait().orElse(null));
@@ -303,8 +308,8 @@ public final class Http {
             Optional<T> result = withRetries(check, onRetry);
             if (result.isPresent()) return result.get();
             if (ticker.nanoTime() - start + interval.toNanos() > retry.deadline().toNanos()) {
-                throw new ProviderException(provider + ": job " + job + " not finished after " + retry.deadline().toSeconds()
-                        + " s (PROVIDER_DEADLINE); it is kept, and the next run goes on polling it", 0, false, null);
+                throw new StillRunning(provider + ": job " + job + " not finished after " + retry.deadline().toSeconds()
+                        + " s (PROVIDER_DEADLINE); it is kept, and the next run goes on polling it");
             }
             ticker.sleep(interval);
             interval = Duration.ofMillis(Math.min(1000, interval.toMillis() * 3 / 2));

@@ -78,7 +78,7 @@ record ReplicateSpeech(URI base, String model, Settings.Secret key, Http http) i
             c.status().accept("downloading");
             return http.download(url, List.of("audio/", "application/octet-stream"));
         } catch (Http.ProviderException e) {
-            if (!e.retryable() && !e.getMessage().contains("not finished after")) c.jobs().remove(jobName);
+            if (!e.retryable() && !(e instanceof Http.StillRunning)) c.jobs().remove(jobName);   // a dead job: order anew next time
             throw e;
         }
     }
