@@ -53,7 +53,7 @@ public final class Http {
     public String provider() { return provider; }
 
     /** A provider's failure; {@code retryable} for 429, 5xx, timeouts and unreadable answers. */
-    public static final class ProviderException extends ShortsmithException {
+    public static class ProviderException extends ShortsmithException {
         private final int status;
         private final boolean retryable;
         private final Duration serverWait;
