@@ -183,7 +183,7 @@ class MergeTest {
     @Test
     void aClipEncodedWithOtherSettingsIsReEncodedToMatchNeverCopiedBroken() throws Exception {
         Path copy = dir.resolve("mixed");
-        copyTree(manifest.getParent(), copy);
+        TestSupport.copyTree(manifest.getParent(), copy);
         var other = new HashMap<>(StoryFixture.SMALL);
         other.put("X264_CRF", "30");
         var redo = TestSupport.jbang(copy, other, null, "encode", "story.json", "s2", "--force");
@@ -202,7 +202,7 @@ class MergeTest {
     @Test
     void badInputsFailWithOneLineAndLeaveNoFile() throws Exception {
         Path copy = dir.resolve("bad");
-        copyTree(manifest.getParent(), copy);
+        TestSupport.copyTree(manifest.getParent(), copy);
         // Music that is not audio.
         var notAudio = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "a.mp4", "--music", "s1.jpg");
         assertEquals(ExitCode.BAD_INPUT.code(), notAudio.exitCode(), notAudio.toString());
@@ -232,7 +232,7 @@ class MergeTest {
     @Test
     void clipsOfAnotherStoryAreRefused() throws Exception {
         Path copy = dir.resolve("foreign");
-        copyTree(manifest.getParent(), copy);
+        TestSupport.copyTree(manifest.getParent(), copy);
         String json = Files.readString(copy.resolve("story.json")).replace("\"Prueba\"", "\"Otra historia\"");
         Files.writeString(copy.resolve("other.json"), json);
         // other.json has its own work folder: point it at this story's clips.
@@ -261,13 +261,4 @@ class MergeTest {
         assertTrue(run.stdout().contains("LUFS"), run.stdout());
     }
 
-    static void copyTree(Path from, Path to) throws Exception {
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target);
-            }
-        }
-    }
 }

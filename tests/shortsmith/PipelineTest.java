@@ -24,11 +24,7 @@ class PipelineTest {
     /** A story with photos but no narration: the narration comes from the test's TTS server. */
     static Path story(Path dir, String... texts) throws Exception {
         Files.createDirectories(dir);
-        Path photos = TestSupport.repo().resolve("examples/photos");
-        List<Path> images;
-        try (var s = Files.list(photos)) {
-            images = s.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
-        }
+        List<Path> images = StoryFixture.photos();
         List<Map<String, Object>> scenes = new ArrayList<>();
         for (int i = 0; i < texts.length; i++) {
             var scene = new LinkedHashMap<String, Object>();

@@ -92,10 +92,10 @@ class ScriptsTest {
     @Test
     void theLaunchCacheFollowsSourceAndDependencyChanges(@TempDir Path copy) throws Exception {
         Path repo = TestSupport.repo();
-        for (String dir : new String[] {"lib", "scripts"}) copyTree(repo.resolve(dir), copy.resolve(dir));
+        for (String dir : new String[] {"lib", "scripts"}) TestSupport.copyTree(repo.resolve(dir), copy.resolve(dir));
         Files.copy(repo.resolve("jbang"), copy.resolve("jbang"));
         Files.copy(repo.resolve("jbang-catalog.json"), copy.resolve("jbang-catalog.json"));
-        copyTree(repo.resolve(".jbang/lib"), copy.resolve(".jbang/lib"));
+        TestSupport.copyTree(repo.resolve(".jbang/lib"), copy.resolve(".jbang/lib"));
         Files.createFile(copy.resolve(".jbang/tools.ok"));
         Map<String, String> env = Map.of("FFMPEG_ENCODER", "x264");
 
@@ -132,13 +132,4 @@ class ScriptsTest {
         }
     }
 
-    static void copyTree(Path from, Path to) throws Exception {
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) Files.createDirectories(target);
-                else Files.copy(p, target);
-            }
-        }
-    }
 }

@@ -24,14 +24,17 @@ final class StoryFixture {
         return wav;
     }
 
+    /** The example photographs, in name order. */
+    static List<Path> photos() throws java.io.IOException {
+        try (var s = Files.list(TestSupport.repo().resolve("examples/photos"))) {
+            return s.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
+        }
+    }
+
     /** A story folder with {@code texts.length} scenes, each with a photo and narration. */
     static Path story(Path dir, String... texts) throws Exception {
         Files.createDirectories(dir);
-        Path photos = TestSupport.repo().resolve("examples/photos");
-        List<Path> images;
-        try (var s = Files.list(photos)) {
-            images = s.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
-        }
+        List<Path> images = photos();
         List<Map<String, Object>> scenes = new ArrayList<>();
         for (int i = 0; i < texts.length; i++) {
             String id = "s" + (i + 1);

@@ -54,6 +54,17 @@ final class TestSupport {
         return run;
     }
 
+    /** Copies a folder tree (a repository or a story with its work folder) for a test to change. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+    }
+
     /** A clock that only moves when someone sleeps on it: timing logic without real waiting. */
     static final class FakeTicker implements Ticker {
         private long now;
