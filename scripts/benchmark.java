@@ -86,7 +86,7 @@ class benchmark implements Callable<Integer> {
                 memory.merge(row, measured.peakMemoryMb(), Math::max);
             }
         }
-        Double seedMedian = times.containsKey("seed-ultrafast") ? median(times.get("seed-ultrafast")) : null;
+        Double seedMedian = times.containsKey("seed-ultrafast") ? Benchmark.median(times.get("seed-ultrafast")) : null;
         for (String row : wanted) {
             if (unavailable.containsKey(row)) {
                 results.add(Benchmark.Row.unavailable(row, unavailable.get(row)));
@@ -95,7 +95,7 @@ class benchmark implements Callable<Integer> {
             Path rowDir = dir.resolve(row);
             long bytes = Benchmark.bytes(scenes, rowDir);
             double[] q = Benchmark.quality(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless"));
-            double med = median(times.get(row)), min = java.util.Collections.min(times.get(row));
+            double med = Benchmark.median(times.get(row)), min = java.util.Collections.min(times.get(row));
             Double v = vmaf ? Benchmark.vmaf(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless")) : null;
             results.add(new Benchmark.Row(row, true, null, min, med, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1], v,
                     Math.round(videoSeconds * fps) / med, videoSeconds / med, seedMedian == null ? null : med / seedMedian, memory.get(row)));
@@ -188,12 +188,6 @@ class benchmark implements Callable<Integer> {
             case "nvenc-p1", "nvenc-p4", "nvenc-p7" -> Benchmark.runOurs(scenes, settings, EncoderProfile.nvenc(settings).withPreset(row.substring(6)), rowDir);
             default -> throw ShortsmithException.usage("unknown row " + row + ": use seed-ultrafast, seed-x264, seed-nvenc, x264, nvenc-p1, nvenc-p4, nvenc-p7, lossless");
         };
-    }
-
-    private static double median(List<Double> values) {
-        var sorted = values.stream().sorted().toList();
-        int m = sorted.size() / 2;
-        return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
     }
 
     public static void main(String... args) {

@@ -56,13 +56,7 @@ public record Asset(Path file, String key, String provider, String model) {
         // An older asset of this scene in another format would shadow the new one.
         for (String ext : List.of("png", "jpg", "webp", "wav", "mp3", "flac", "ogg")) {
             Path other = folder.resolve(sceneId + "." + ext);
-            if (!other.equals(file)) {
-                try {
-                    Files.deleteIfExists(other);
-                } catch (IOException ignored) {
-                    // harmless
-                }
-            }
+            if (!other.equals(file)) WorkDir.deleteQuietly(other);
         }
         var asset = new Asset(file, key, provider, model);
         WorkDir.writeAtomically(folder.resolve(sceneId + ".asset.json"), Json.write(asset));

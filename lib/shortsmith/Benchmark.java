@@ -342,7 +342,7 @@ public final class Benchmark {
             var quiet = new Progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of());
 
             Path pipeWork = dir.resolve("sequential");
-            deleteTree(pipeWork);
+            WorkDir.deleteTree(pipeWork);
             var seqStory = story.withScenes(fresh).withWorkDir(pipeWork.toString());
             long t0 = System.nanoTime();
             var imgs = ImageStage.run(new StoryInput(seqStory, null, List.of()), settings, false, quiet);
@@ -352,7 +352,7 @@ public final class Benchmark {
             double sequential = (System.nanoTime() - t0) / 1e9;
 
             Path overlapWork = dir.resolve("overlapped");
-            deleteTree(overlapWork);
+            WorkDir.deleteTree(overlapWork);
             var result = Pipeline.run(new StoryInput(story.withScenes(fresh).withWorkDir(overlapWork.toString()), null, List.of()), settings,
                     new Pipeline.Options(dir.resolve("overlapped.mp4"), null, false), quiet);
             if (!result.failures().isEmpty()) throw new IllegalStateException("short failed in the benchmark: " + result.failures());
@@ -384,7 +384,7 @@ public final class Benchmark {
                 scenes.add(new Story.Scene("img" + (i + 1), s.text(), s.imagePrompt() + " #" + i, null, null, null, null, null, null));
             }
             Path work = dir.resolve("images");
-            deleteTree(work);
+            WorkDir.deleteTree(work);
             var quiet = new Progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of());
             long t0 = System.nanoTime();
             var result = ImageStage.run(new StoryInput(story.withScenes(scenes).withWorkDir(work.toString()), null, List.of()), settings,
@@ -456,16 +456,9 @@ public final class Benchmark {
         return rows;
     }
 
-    static double median(List<Double> values) {
+    public static double median(List<Double> values) {
         var sorted = values.stream().sorted().toList();
         int m = sorted.size() / 2;
         return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 }

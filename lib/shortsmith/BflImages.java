@@ -30,7 +30,7 @@ record BflImages(URI base, String model, Settings.Secret key, Http http) impleme
         String jobName = "image-" + r.sceneId();
         String requestKey = key(r);
         Map<String, String> headers = Map.of("x-key", key.value(), "accept", "application/json");
-        Retry.Listener retrying = (n, e, wait) -> c.status().accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage());
+        Retry.Listener retrying = Http.retryStatus(c.status());
         var saved = c.jobs().find(jobName, requestKey);
         Jobs.Job job;
         if (saved.isPresent()) {

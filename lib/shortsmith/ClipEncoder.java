@@ -102,8 +102,8 @@ public final class ClipEncoder {
             WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name())));
             return new Clip(in.sceneId(), output, duration, frames, profile.name(), false);
         } finally {
-            deleteQuietly(partial);
-            deleteTree(scratch);
+            WorkDir.deleteQuietly(partial);
+            WorkDir.deleteTree(scratch);
         }
     }
 
@@ -283,21 +283,4 @@ public final class ClipEncoder {
     }
 
     private static int even(double v) { return (int) Math.ceil(v / 2) * 2; }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a leftover temporary name is harmless
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(ClipEncoder::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
 }

@@ -18,11 +18,6 @@ import java.util.Map;
 public final class EncodeStage {
     private EncodeStage() {}
 
-    /** The story with clips filled in, and what failed (scene id → one-line reason). */
-    public record Result(Story story, String profile, Map<String, ShortsmithException> failures) {
-        public int exitCode() { return StageResult.exitCode(failures, story.scenes().stream().noneMatch(s -> s.video() != null)); }
-    }
-
     /** The profile {@code choice} (auto, nvenc, x264, lossless; null = FFMPEG_ENCODER) leads to. */
     public static EncoderProfile profileFor(String choice, Settings settings) {
         String c = choice == null ? settings.encoding().encoder().toString() : choice.toLowerCase();
@@ -61,15 +56,11 @@ public final class EncodeStage {
         return profile;
     }
 
-    public static Result run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
+    public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
             throws InterruptedException {
         WorkDir work = input.workDir(settings);
         Story story = input.story().withWorkDir(work.root().toString());
-        Map<String, ShortsmithException> failures = new LinkedHashMap<>();
-        for (String id : input.unknownIds()) {
-            failures.put(id, ShortsmithException.usage("scene " + id + ": no such scene in \"" + story.title() + "\"; its scenes are "
-                    + story.scenes().stream().map(Story.Scene::id).toList()));
-        }
+        Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         EncoderProfile profile = profileFor(profileChoice, settings);
         List<Story.Scene> scenes = input.selected();
@@ -111,10 +102,10 @@ public final class EncodeStage {
             switch (outcome) {
                 case Parallel.Outcome.Success<ClipEncoder.Inputs, ClipEncoder.Clip> ok ->
                         story = story.with(story.scene(id).withVideo(ok.value().file().toString(), ok.value().duration()));
-                case Parallel.Outcome.Failure<ClipEncoder.Inputs, ClipEncoder.Clip> bad -> failures.put(id, asShortsmith(id, bad.error()));
+                case Parallel.Outcome.Failure<ClipEncoder.Inputs, ClipEncoder.Clip> bad -> failures.put(id, StageResult.sceneFailure(id, bad.error()));
             }
         }
-        return new Result(story, profile.name(), failures);
+        return new StageResult(story, failures, story.scenes().stream().anyMatch(s -> s.video() != null));
     }
 
     /** What scene {@code s}'s clip is made from: the manifest's files, else what earlier stages left in the work folder. */
@@ -143,11 +134,6 @@ public final class EncodeStage {
                 throw e;
             }
         });
-    }
-
-    private static ShortsmithException asShortsmith(String id, Exception e) {
-        if (e instanceof ShortsmithException s) return s;
-        return new ShortsmithException(ExitCode.FAILED, "scene " + id + ": " + e, e);
     }
 
     static List<Story.Word> wordsFromWork(WorkDir work, String sceneId) {

@@ -43,11 +43,7 @@ record EspeakSpeech() implements SpeechProvider {
         } catch (IOException e) {
             throw ShortsmithException.output("cannot read espeak-ng's output: " + e.getMessage(), e);
         } finally {
-            try {
-                Files.deleteIfExists(wav);
-            } catch (IOException ignored) {
-                // a temporary file
-            }
+            WorkDir.deleteQuietly(wav);
         }
     }
 }

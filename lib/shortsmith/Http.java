@@ -52,6 +52,28 @@ public final class Http {
 
     public String provider() { return provider; }
 
+    /** A provider's address with a trailing slash: the configured base URL, else its own. */
+    public static URI base(String configured, String fallback) {
+        return URI.create((configured == null || configured.isBlank() ? fallback : configured) + "/");
+    }
+
+    /** The key, or a usage error naming the setting that is missing. */
+    public static Settings.Secret requireKey(String setting, Settings.Secret key, String provider) {
+        if (!key.isSet()) throw ShortsmithException.usage(setting + " is not set: " + provider + " needs an API key (in .env or the environment),"
+                + " or choose the offline provider");
+        return key;
+    }
+
+    /** An Authorization header with the key as a bearer token; none without a key (local servers). */
+    public static java.util.Map<String, String> bearer(Settings.Secret key) {
+        return key.isSet() ? java.util.Map.of("Authorization", "Bearer " + key.value()) : java.util.Map.of();
+    }
+
+    /** A retry listener that shows each wait as a line of status. */
+    public static Retry.Listener retryStatus(java.util.function.Consumer<String> status) {
+        return (n, e, wait) -> status.accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage());
+    }
+
     /** A provider's failure; {@code retryable} for 429, 5xx, timeouts and unreadable answers. */
     public static class ProviderException extends ShortsmithException {
         private final int status;

@@ -1,6 +1,5 @@
 package shortsmith;
 
-import java.net.URI;
 import java.util.function.Consumer;
 
 /**
@@ -42,22 +41,12 @@ public interface ImageProvider {
     static ImageProvider from(Settings settings) {
         var images = settings.providers().images();
         return switch (images.provider()) {
-            case "bfl" -> new BflImages(base(images.baseUrl(), "https://api.bfl.ai"), images.model().isBlank() ? "flux-pro-1.1" : images.model(),
-                    requireKey("IMAGE_API_KEY", images.key(), "bfl"), Http.of("bfl", settings, java.util.List.of(images.key())));
-            case "openai" -> new OpenAiImages(base(images.baseUrl(), "https://api.openai.com"),
+            case "bfl" -> new BflImages(Http.base(images.baseUrl(), "https://api.bfl.ai"), images.model().isBlank() ? "flux-pro-1.1" : images.model(),
+                    Http.requireKey("IMAGE_API_KEY", images.key(), "bfl"), Http.of("bfl", settings, java.util.List.of(images.key())));
+            case "openai" -> new OpenAiImages(Http.base(images.baseUrl(), "https://api.openai.com"),
                     images.model().isBlank() ? "gpt-image-1" : images.model(), images.key(),
                     Http.of("openai images", settings, java.util.List.of(images.key())));
             default -> new LocalImages();
         };
-    }
-
-    static URI base(String configured, String fallback) {
-        return URI.create((configured == null || configured.isBlank() ? fallback : configured) + "/");
-    }
-
-    static Settings.Secret requireKey(String setting, Settings.Secret key, String provider) {
-        if (!key.isSet()) throw ShortsmithException.usage(setting + " is not set: " + provider + " needs an API key (in .env or the environment),"
-                + " or choose the offline provider");
-        return key;
     }
 }

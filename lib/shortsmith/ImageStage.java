@@ -59,8 +59,7 @@ public final class ImageStage {
 
     public StageResult run(StoryInput input) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
-        Map<String, ShortsmithException> failures = new LinkedHashMap<>();
-        unknown(input, story, failures);
+        Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         var outcomes = Parallel.each(input.selected(), atOnce(), this::imageFor);
         boolean anyDone = false;
         for (var o : outcomes) {
@@ -69,7 +68,7 @@ public final class ImageStage {
                     story = story.with(story.scene(o.item().id()).withImage(ok.value().toString()));
                     anyDone = true;
                 }
-                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), sceneFailure(o.item().id(), bad.error()));
+                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), StageResult.sceneFailure(o.item().id(), bad.error()));
             }
         }
         return new StageResult(story, failures, anyDone);
@@ -133,20 +132,5 @@ public final class ImageStage {
         }
         throw new ShortsmithException(ExitCode.PROVIDER, provider + " returned a picture that does not decode (" + bytes.length
                 + " bytes); run again to retry");
-    }
-
-    static void unknown(StoryInput input, Story story, Map<String, ShortsmithException> failures) {
-        for (String id : input.unknownIds()) {
-            failures.put(id, ShortsmithException.usage("scene " + id + ": no such scene in \"" + story.title() + "\"; its scenes are "
-                    + story.scenes().stream().map(Story.Scene::id).toList()));
-        }
-    }
-
-    static ShortsmithException sceneFailure(String id, Exception e) {
-        if (e instanceof ShortsmithException s) {
-            String m = s.getMessage().startsWith("scene " + id + ":") ? s.getMessage() : "scene " + id + ": " + s.getMessage();
-            return new ShortsmithException(s.exitCode(), m, s);
-        }
-        return new ShortsmithException(ExitCode.FAILED, "scene " + id + ": " + e, e);
     }
 }

@@ -37,13 +37,7 @@ public record Jobs(Path dir) {
 
     public void save(String name, Job job) { WorkDir.writeAtomically(file(name), Json.write(job)); }
 
-    public void remove(String name) {
-        try {
-            Files.deleteIfExists(file(name));
-        } catch (IOException ignored) {
-            // a stale job file only means one extra poll next time
-        }
-    }
+    public void remove(String name) { WorkDir.deleteQuietly(file(name)); }
 
     private Path file(String name) { return dir.resolve(name + ".json"); }
 }

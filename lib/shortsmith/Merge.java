@@ -84,8 +84,8 @@ public final class Merge {
         } catch (IOException e) {
             throw ShortsmithException.output("merge: cannot write " + scratch + ": " + e.getMessage(), e);
         } finally {
-            deleteQuietly(partial);
-            deleteTree(scratch);
+            WorkDir.deleteQuietly(partial);
+            WorkDir.deleteTree(scratch);
         }
         var report = MediaReport.of(ffmpeg, output);
         double expected = parts.stream().mapToDouble(Part::seconds).sum();
@@ -199,7 +199,7 @@ public final class Merge {
                     "-video_track_timescale", String.valueOf(fps * 1000), "-an", "-f", "mp4", "file:" + partial));
             var r = Proc.run(cmd, Duration.ofMinutes(30));
             if (!r.ok()) {
-                deleteQuietly(partial);
+                WorkDir.deleteQuietly(partial);
                 throw new ShortsmithException(ExitCode.FAILED, "scene " + p.scene().id() + ": re-encoding " + p.clip() + " failed: "
                         + r.lastErrorLine());
             }
@@ -234,22 +234,5 @@ public final class Merge {
             throw ShortsmithException.badInput("music " + music + " is not an audio file ffmpeg can read; use --no-music or another file");
         }
         if (m.audio().isEmpty()) throw ShortsmithException.badInput("music " + music + " has no audio stream; use --no-music or another file");
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a leftover temporary file is harmless
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.isDirectory(dir)) return;
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(Merge::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort
-        }
     }
 }

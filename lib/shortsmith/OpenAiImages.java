@@ -33,13 +33,13 @@ record OpenAiImages(URI base, String model, Settings.Secret key, Http http) impl
         body.put("n", 1);
         body.put("size", size(r.width(), r.height()));
         if (model.startsWith("dall-e")) body.put("response_format", "b64_json");
-        Map<String, String> headers = key.isSet() ? Map.of("Authorization", "Bearer " + key.value()) : Map.of();
+        Map<String, String> headers = Http.bearer(key);
         JsonNode answer = http.withRetries(() -> {
             try (var permit = c.submissions().permit()) {
                 c.status().accept("generating");
                 return http.postJson(base.resolve("v1/images/generations"), headers, body);
             }
-        }, (n, e, wait) -> c.status().accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage()));
+        }, Http.retryStatus(c.status()));
         JsonNode first = answer.path("data").path(0);
         if (first.hasNonNull("b64_json")) {
             try {

@@ -23,12 +23,12 @@ record OpenAiSpeech(URI base, String model, Settings.Secret key, Http http) impl
         body.put("voice", r.voice());
         body.put("response_format", "wav");
         body.put("speed", r.speed());
-        Map<String, String> headers = key.isSet() ? Map.of("Authorization", "Bearer " + key.value()) : Map.of();
+        Map<String, String> headers = Http.bearer(key);
         return http.withRetries(() -> {
             try (var permit = c.submissions().permit()) {
                 c.status().accept("synthesising");
                 return http.postForBytes(base.resolve("v1/audio/speech"), headers, body, List.of("audio/", "application/octet-stream"));
             }
-        }, (n, e, wait) -> c.status().accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage()));
+        }, Http.retryStatus(c.status()));
     }
 }

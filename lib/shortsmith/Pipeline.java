@@ -44,17 +44,7 @@ public final class Pipeline {
         public int exitCode() { return StageResult.exitCode(failures, false); }
     }
 
-    /** The stages' providers; null = what the settings name. */
-    public record Providers(ImageProvider images, RateLimiter imageLimiter, SpeechProvider speech) {
-        public static Providers fromSettings() { return new Providers(null, null, null); }
-    }
-
     public static Result run(StoryInput input, Settings settings, Options options, Progress progress) throws InterruptedException {
-        return run(input, settings, options, progress, Providers.fromSettings());
-    }
-
-    public static Result run(StoryInput input, Settings settings, Options options, Progress progress, Providers providers)
-            throws InterruptedException {
         long t0 = System.nanoTime();
         WorkDir work = input.workDir(settings);
         Story start = input.story().withWorkDir(work.root().toString());
@@ -64,11 +54,8 @@ public final class Pipeline {
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         if (options.music() != null) Merge.checkMusic(ffmpeg, options.music());
 
-        var imageProvider = providers.images() != null ? providers.images() : ImageProvider.from(settings);
-        var limiter = providers.images() != null ? providers.imageLimiter()
-                : imageProvider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute()) : null;
-        var images = new ImageStage(work, settings, imageProvider, limiter, options.force(), progress.part("image"));
-        var speechProvider = providers.speech() != null ? providers.speech() : SpeechProvider.from(settings);
+        var images = ImageStage.of(work, settings, options.force(), progress.part("image"));
+        var speechProvider = SpeechProvider.from(settings);
         var speech = new SpeechStage(work, settings, speechProvider, start.language(), options.force(), progress.part("narration"));
         var clipProgress = progress.part("clip");
 
@@ -161,12 +148,11 @@ public final class Pipeline {
             else story = story.with(scene);
             var c = clipOf.get(s.id());
             if (c != null) story = story.with(story.scene(s.id()).withVideo(c.file().toString(), c.duration())
-                    .withMotion(EncodeStage.inputsFor(start, s, work).motion()));
+                    .withMotion(start.motionOf(scenes.indexOf(s))));
         }
 
         // NVENC may fail at run time (sessions, memory): encode's own retry and whole-story fallback.
-        boolean nvencFailed = failures.values().stream().anyMatch(e -> e.getCause() instanceof ClipEncoder.EncodeFailure f && f.nvencReason() != null
-                || e instanceof ClipEncoder.EncodeFailure f2 && f2.nvencReason() != null);
+        boolean nvencFailed = failures.values().stream().anyMatch(e -> e instanceof ClipEncoder.EncodeFailure f && f.nvencReason() != null);
         if (nvencFailed) {
             double s0 = seconds(t0);
             var retried = EncodeStage.run(new StoryInput(story, input.manifest(), List.of()), settings, null, false, clipProgress);
@@ -231,7 +217,7 @@ public final class Pipeline {
         } catch (Exception e) {
             spans.add(new Span(scene, stage, s, seconds(t0), false, true));
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            failures.putIfAbsent(scene, ImageStage.sceneFailure(scene, e));
+            failures.putIfAbsent(scene, StageResult.sceneFailure(scene, e));
             done.completeExceptionally(e);
         }
         return null;

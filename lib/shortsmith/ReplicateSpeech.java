@@ -25,8 +25,8 @@ record ReplicateSpeech(URI base, String model, Settings.Secret key, Http http) i
     public byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException {
         String jobName = "speech-" + r.sceneId();
         String requestKey = key(r);
-        Map<String, String> headers = Map.of("Authorization", "Bearer " + key.value());
-        Retry.Listener retrying = (n, e, wait) -> c.status().accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage());
+        Map<String, String> headers = Http.bearer(key);
+        Retry.Listener retrying = Http.retryStatus(c.status());
         var saved = c.jobs().find(jobName, requestKey);
         Jobs.Job job;
         if (saved.isPresent()) {

@@ -40,7 +40,7 @@ public final class ScriptWriter {
     public static Story fromTopic(Settings settings, String topic, int scenes, String language, java.util.function.Consumer<String> status)
             throws InterruptedException {
         var gemini = settings.providers().gemini();
-        ImageProvider.requireKey("GEMINI_API_KEY", gemini.key(), "write-script --topic");
+        Http.requireKey("GEMINI_API_KEY", gemini.key(), "write-script --topic");
         Http http = Http.of("gemini", settings, List.of(gemini.key()));
         String prompt = "Write the script of a YouTube Short about: " + topic + "\n"
                 + "Exactly " + scenes + " scenes. Each scene's text is what the narrator says (one or two short sentences, "
@@ -54,7 +54,7 @@ public final class ScriptWriter {
         JsonNode answer = http.withRetries(() -> {
             status.accept("asking " + gemini.model());
             return http.postJson(uri, Map.of("x-goog-api-key", gemini.key().value()), body);
-        }, (n, e, wait) -> status.accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage()));
+        }, Http.retryStatus(status));
         String block = answer.path("promptFeedback").path("blockReason").asText("");
         if (!block.isEmpty()) throw new Http.ProviderException("gemini blocked the prompt (" + block + "); rephrase the topic", 200, false, null);
         JsonNode candidate = answer.path("candidates").path(0);

@@ -1,6 +1,5 @@
 package shortsmith;
 
-import java.net.URI;
 
 /**
  * Where narration comes from: {@code espeak} (offline: espeak-ng with the story language's voice),
@@ -28,11 +27,11 @@ public interface SpeechProvider {
     static SpeechProvider from(Settings settings) {
         var s = settings.providers().speech();
         return switch (s.provider()) {
-            case "openai" -> new OpenAiSpeech(ImageProvider.base(s.baseUrl(), "https://api.openai.com"),
+            case "openai" -> new OpenAiSpeech(Http.base(s.baseUrl(), "https://api.openai.com"),
                     s.model().isBlank() ? "tts-1" : s.model(), s.key(), Http.of("openai speech", settings, java.util.List.of(s.key())));
-            case "replicate" -> new ReplicateSpeech(ImageProvider.base(s.baseUrl(), "https://api.replicate.com"),
+            case "replicate" -> new ReplicateSpeech(Http.base(s.baseUrl(), "https://api.replicate.com"),
                     s.model().isBlank() ? "jaaari/kokoro-82m" : s.model(),
-                    ImageProvider.requireKey("TTS_API_KEY", s.key(), "replicate"), Http.of("replicate", settings, java.util.List.of(s.key())));
+                    Http.requireKey("TTS_API_KEY", s.key(), "replicate"), Http.of("replicate", settings, java.util.List.of(s.key())));
             default -> new EspeakSpeech();
         };
     }

@@ -47,8 +47,7 @@ public final class SpeechStage {
             throws InterruptedException {
         var stage = new SpeechStage(input.workDir(settings), settings, provider, input.story().language(), force, progress);
         Story story = input.story().withWorkDir(stage.work.root().toString());
-        Map<String, ShortsmithException> failures = new LinkedHashMap<>();
-        ImageStage.unknown(input, story, failures);
+        Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         var outcomes = Parallel.each(input.selected(), settings.parallelism().maxParallelTts(), stage::narrationFor);
         boolean anyDone = false;
         for (var o : outcomes) {
@@ -57,7 +56,7 @@ public final class SpeechStage {
                     story = withNarration(story, o.item().id(), ok.value());
                     anyDone = true;
                 }
-                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), ImageStage.sceneFailure(o.item().id(), bad.error()));
+                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), StageResult.sceneFailure(o.item().id(), bad.error()));
             }
         }
         return new StageResult(story, failures, anyDone);
@@ -135,13 +134,7 @@ public final class SpeechStage {
         } catch (IOException e) {
             throw ShortsmithException.output("cannot check the narration: " + e.getMessage(), e);
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a temporary file
-                }
-            }
+            if (tmp != null) WorkDir.deleteQuietly(tmp);
         }
     }
 }

@@ -10,6 +10,24 @@ public record StageResult(Story story, Map<String, ShortsmithException> failures
 
     public int exitCode() { return exitCode(failures, !anyDone); }
 
+    /** The ids named on the command line that the story does not have, as usage failures. */
+    static Map<String, ShortsmithException> unknownIds(StoryInput input, Story story) {
+        Map<String, ShortsmithException> failures = new java.util.LinkedHashMap<>();
+        for (String id : input.unknownIds()) {
+            failures.put(id, ShortsmithException.usage("scene " + id + ": no such scene in \"" + story.title() + "\"; its scenes are "
+                    + story.scenes().stream().map(Story.Scene::id).toList()));
+        }
+        return failures;
+    }
+
+    /** A scene's failure as one line that starts with the scene ("scene s2: …"), keeping its exit code and type. */
+    static ShortsmithException sceneFailure(String id, Exception e) {
+        if (e instanceof ShortsmithException s) {
+            return s.getMessage().startsWith("scene " + id + ":") ? s : new ShortsmithException(s.exitCode(), "scene " + id + ": " + s.getMessage(), s);
+        }
+        return new ShortsmithException(ExitCode.FAILED, "scene " + id + ": " + e, e);
+    }
+
     /** 0 when nothing failed; when nothing was done either, the failures' own code if they share one; else 1 (FAILED). */
     static int exitCode(Map<String, ShortsmithException> failures, boolean nothingDone) {
         if (failures.isEmpty()) return ExitCode.OK.code();

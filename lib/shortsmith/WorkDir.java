@@ -96,6 +96,25 @@ public record WorkDir(Path root) {
         }
     }
 
+    /** Deletes a file if it is there; a leftover temporary file is harmless, so failures are ignored. */
+    public static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Deletes a folder and everything in it, as far as it can. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(WorkDir::deleteQuietly);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
     /** Writes text to {@code target} through a temporary name. */
     public static void writeAtomically(Path target, String text) {
         try {

@@ -343,7 +343,7 @@ class ImagesTest {
             assertTrue(sd > 15, "not a flat placeholder: luma deviation " + sd);
         }
         assertTrue(colours.size() > 60, "many colours: " + colours.size());
-        assertFalse(Files.readAllBytes(Path.of(result.story().scene("s1").image()))
-                .equals(Files.readAllBytes(Path.of(result.story().scene("s2").image()))));
+        assertFalse(java.util.Arrays.equals(Files.readAllBytes(Path.of(result.story().scene("s1").image())),
+                Files.readAllBytes(Path.of(result.story().scene("s2").image()))), "different prompts, different pictures");
     }
 }
