@@ -1,7 +1,9 @@
 // Captions and motion, explored. Open with:  ./jbang -i notebooks/captions-and-motion.jsh
 // (headless, as the tests run it:           ./jbang notebooks/captions-and-motion.jsh)
 
-import shortsmith.*;
+import shortsmith.core.*;
+import shortsmith.media.*;
+import shortsmith.video.*;
 import java.nio.file.*;
 import java.util.*;
 import javax.imageio.ImageIO;
@@ -23,7 +25,7 @@ words.forEach(w -> System.out.printf("%6.2f–%5.2f s  %s%n", w.start(), w.end()
 
 // 3. The karaoke captions as libass reads them (the first lines of the ASS file).
 var font = Captions.font("");
-var ass = Captions.ass(words, Captions.Style.KARAOKE, settings.video().size(), narration.duration() + 0.5, font);
+var ass = Captions.ass(words, Settings.CaptionStyle.KARAOKE, settings.video().size(), narration.duration() + 0.5, font);
 ass.lines().filter(l -> l.startsWith("Dialogue")).limit(3).forEach(System.out::println);
 
 // 4. Motion: where the viewport is at the start, the middle and the end of a zoom-in (sub-pixel).

@@ -2,7 +2,9 @@
 // (headless, as the tests run it:          ./jbang notebooks/encoder-profiles.jsh)
 // Read top to bottom; every value printed is a real measurement on this machine.
 
-import shortsmith.*;
+import shortsmith.core.*;
+import shortsmith.media.*;
+import shortsmith.video.*;
 import java.nio.file.*;
 import java.util.*;
 

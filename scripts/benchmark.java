@@ -1,12 +1,30 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
+//SOURCES ../lib/shortsmith/core/*.java
+//SOURCES ../lib/shortsmith/concurrency/*.java
+//SOURCES ../lib/shortsmith/media/*.java
+//SOURCES ../lib/shortsmith/video/*.java
+//SOURCES ../lib/shortsmith/providers/*.java
+//SOURCES ../lib/shortsmith/audio/*.java
+//SOURCES ../lib/shortsmith/pipeline/*.java
+//SOURCES ../lib/shortsmith/benchmark/*.java
 //DESCRIPTION The seed's commands against shortsmith's profiles, side by side: time, size, SSIM/PSNR.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import shortsmith.*;
+import shortsmith.benchmark.Benchmark;
+import shortsmith.benchmark.Charts;
+import shortsmith.core.Cli;
+import shortsmith.core.Home;
+import shortsmith.core.Json;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.Story;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.video.EncoderProfile;
+import shortsmith.video.NvencProbe;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,12 +1,20 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
+//SOURCES ../lib/shortsmith/core/*.java
+//SOURCES ../lib/shortsmith/concurrency/*.java
+//SOURCES ../lib/shortsmith/media/*.java
+//SOURCES ../lib/shortsmith/video/*.java
 //DESCRIPTION Can NVENC really encode here? A real probe encode, classified, and the encoder auto picks.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import shortsmith.*;
+import shortsmith.core.Cli;
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.video.NvencProbe;
 
 import java.util.concurrent.Callable;
 

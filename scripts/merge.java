@@ -1,13 +1,24 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
+//SOURCES ../lib/shortsmith/core/*.java
+//SOURCES ../lib/shortsmith/concurrency/*.java
+//SOURCES ../lib/shortsmith/media/*.java
+//SOURCES ../lib/shortsmith/video/*.java
+//SOURCES ../lib/shortsmith/audio/*.java
 //DESCRIPTION Joins the clips into the Short: video copied, gapless narration, ducked music, −14 LUFS, faststart MP4.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shortsmith.*;
+import shortsmith.audio.MediaReport;
+import shortsmith.audio.Merge;
+import shortsmith.core.Cli;
+import shortsmith.core.ExitCode;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.StoryInput;
+import shortsmith.media.Ffmpeg;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,13 +1,33 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
+//SOURCES ../lib/shortsmith/core/*.java
+//SOURCES ../lib/shortsmith/concurrency/*.java
+//SOURCES ../lib/shortsmith/media/*.java
+//SOURCES ../lib/shortsmith/video/*.java
+//SOURCES ../lib/shortsmith/providers/*.java
+//SOURCES ../lib/shortsmith/audio/*.java
+//SOURCES ../lib/shortsmith/pipeline/*.java
 //DESCRIPTION The whole Short in one command: images, narration, clips and merge overlapped, with a timing report.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shortsmith.*;
+import shortsmith.audio.Merge;
+import shortsmith.audio.Soundtrack;
+import shortsmith.core.Cli;
+import shortsmith.core.Home;
+import shortsmith.core.Json;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.pipeline.Pipeline;
+import shortsmith.pipeline.Timeline;
+import shortsmith.providers.ScriptWriter;
 
 import java.nio.file.Path;
 import java.util.List;

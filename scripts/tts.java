@@ -1,13 +1,21 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
+//SOURCES ../lib/shortsmith/core/*.java
+//SOURCES ../lib/shortsmith/concurrency/*.java
+//SOURCES ../lib/shortsmith/media/*.java
+//SOURCES ../lib/shortsmith/providers/*.java
 //DESCRIPTION Narrates every scene without audio: espeak-ng offline, or an OpenAI-compatible or Replicate TTS.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import shortsmith.*;
+import shortsmith.core.Cli;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.providers.SpeechStage;
 
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,13 +1,21 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
+//SOURCES ../lib/shortsmith/core/*.java
+//SOURCES ../lib/shortsmith/concurrency/*.java
+//SOURCES ../lib/shortsmith/media/*.java
+//SOURCES ../lib/shortsmith/providers/*.java
 //DESCRIPTION Writes a story manifest: from a topic with Gemini, or offline from a text with one paragraph per scene.
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import shortsmith.*;
+import shortsmith.core.Cli;
+import shortsmith.core.ExitCode;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.Story;
+import shortsmith.providers.ScriptWriter;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

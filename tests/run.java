@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
-//SOURCES ../lib/shortsmith/*.java
-//SOURCES shortsmith/*.java
+//SOURCES ../lib/shortsmith/**/*.java
+//SOURCES shortsmith/*.java shortsmith/**/*.java
 //DEPS org.junit.jupiter:junit-jupiter:5.13.4
 //DEPS org.junit.platform:junit-platform-launcher:1.13.4
 //DESCRIPTION Runs every test: unit tests of the lib and end-to-end runs of the scripts through ./jbang.

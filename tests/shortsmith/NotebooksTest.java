@@ -1,5 +1,7 @@
 package shortsmith;
 
+import shortsmith.testing.TestSupport;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

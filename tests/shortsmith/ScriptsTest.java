@@ -1,5 +1,10 @@
 package shortsmith;
 
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.testing.TestSupport;
+import shortsmith.video.NvencProbe;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,14 +110,14 @@ class ScriptsTest {
         String firstLaunch = Files.readString(launchFiles(copy).getFirst());
 
         // A lib change shows in the output of the next run.
-        Path probe = copy.resolve("lib/shortsmith/NvencProbe.java");
+        Path probe = copy.resolve("lib/shortsmith/video/NvencProbe.java");
         Files.writeString(probe, Files.readString(probe).replace("\"FFMPEG_ENCODER=x264\"", "\"FFMPEG_ENCODER=x264 (changed)\""));
         var second = TestSupport.jbangAt(copy, copy, env, null, "detect-nvenc", "--json");
         assertTrue(second.stdout().contains("FFMPEG_ENCODER=x264 (changed)"), second.toString());
         assertEquals(1, launchFiles(copy).size(), "the stale launch command was removed");
 
         // A dependency change yields a new class path.
-        Path json = copy.resolve("lib/shortsmith/Json.java");
+        Path json = copy.resolve("lib/shortsmith/core/Json.java");
         Files.writeString(json, Files.readString(json).replace("jackson-databind:2.18.2", "jackson-databind:2.18.1"));
         var third = TestSupport.jbangAt(copy, copy, env, null, "detect-nvenc", "--json");
         assertEquals(0, third.exitCode(), third.toString());

@@ -1,0 +1,253 @@
+package shortsmith.audio;
+
+import shortsmith.concurrency.Parallel;
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Media;
+import shortsmith.media.Proc;
+import shortsmith.video.ClipEncoder;
+import shortsmith.video.EncoderProfile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The merge: a story's clips joined without re-encoding their video, under one soundtrack built
+ * from the lossless narration (see {@link Soundtrack}), as a YouTube-ready MP4 with the moov atom
+ * first. A clip whose stream parameters differ from the others' is re-encoded to match them, with
+ * a warning, so a copy-join never produces a broken file.
+ */
+public final class Merge {
+    private Merge() {}
+
+    /** What to merge into: {@code music} null = none. */
+    public record Options(Path output, Path music) {}
+
+    /** The story with its output filled in, the report of the file, and any warnings. */
+    public record Result(Story story, Path output, MediaReport report, List<String> warnings) {}
+
+    /** One scene's part: its clip, its narration and the clip's exact video length. */
+    record Part(Story.Scene scene, Path clip, Path narration, Media media, double seconds) {}
+
+    /** The music a merge uses: --no-music, else --music, else the manifest's, else MUSIC; null = none. */
+    public static Path musicFor(Story story, Settings settings, String musicOption, boolean noMusic) {
+        if (noMusic) return null;
+        String m = musicOption != null ? musicOption : story.music() != null ? story.music() : settings.audio().music();
+        return m == null || m.isBlank() ? null : Path.of(m).toAbsolutePath();
+    }
+
+    public static Result run(StoryInput input, Settings settings, Options options, Consumer<String> note) throws InterruptedException {
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
+        WorkDir work = input.workDir(settings);
+        Story story = input.story().withWorkDir(work.root().toString());
+        if (!input.sceneIds().isEmpty()) throw ShortsmithException.usage("merge joins the whole story: give no scene ids");
+        Path output = options.output().toAbsolutePath();
+        checkWritable(output);
+        Path music = options.music();
+        if (music != null) checkMusic(ffmpeg, music);
+
+        List<Part> parts = parts(ffmpeg, story, work);
+        int fps = settings.video().fps();
+        List<String> warnings = new ArrayList<>();
+        List<Path> videos = conform(ffmpeg, settings, work, parts, warnings, note);
+
+        Path scratch = work.root().resolve("merge");
+        Path partial = WorkDir.partial(output);
+        try {
+            Files.createDirectories(scratch);
+            // The concat list states each clip's video length: the demuxer would otherwise offset
+            // the next clip by the longest stream, and AAC's padding makes the audio a little longer.
+            var list = new StringBuilder("ffconcat version 1.0\n");
+            for (int i = 0; i < parts.size(); i++) {
+                list.append("file '").append(videos.get(i).toAbsolutePath().toString().replace("'", "'\\''")).append("'\n");
+                list.append(String.format(Locale.ROOT, "duration %.6f%n", parts.get(i).seconds()));
+            }
+            Path concat = scratch.resolve("clips.ffconcat");
+            Files.writeString(concat, list);
+
+            note.accept("merge: " + parts.size() + " clips joined by stream copy; narration joined as PCM"
+                    + (music == null ? "" : ", music " + music.getFileName() + " ducked under it"));
+            var segments = parts.stream().map(p -> new Soundtrack.Segment(p.scene().id(), p.narration(),
+                    Math.round(p.seconds() * Soundtrack.RATE))).toList();
+            var mix = Soundtrack.build(ffmpeg, segments, music, settings.audio(), scratch);
+
+            List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y",
+                    "-f", "concat", "-safe", "0", "-i", "file:" + concat, "-i", "file:" + mix.wav(),
+                    "-filter_complex", "[1:a]" + mix.normaliseFilter(settings.audio()) + "[a]",
+                    "-map", "0:v:0", "-c:v", "copy", "-map", "[a]",
+                    "-c:a", "aac", "-profile:a", "aac_low", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
+                    "-map_metadata", "-1", "-metadata", "title=" + story.title(),
+                    "-movflags", "+faststart", "-f", "mp4", "file:" + partial));
+            var r = Proc.run(cmd, Duration.ofMinutes(30));
+            if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "merge: ffmpeg failed writing " + output + ": " + r.lastErrorLine());
+            WorkDir.publish(partial, output);
+        } catch (IOException e) {
+            throw ShortsmithException.output("merge: cannot write " + scratch + ": " + e.getMessage(), e);
+        } finally {
+            WorkDir.deleteQuietly(partial);
+            WorkDir.deleteTree(scratch);
+        }
+        var report = MediaReport.of(ffmpeg, output);
+        double expected = parts.stream().mapToDouble(Part::seconds).sum();
+        if (Math.abs(report.duration() - expected) > 1.0 / fps + 0.03) {
+            warnings.add(String.format(Locale.ROOT, "%s lasts %.3f s, the clips %.3f s", output.getFileName(), report.duration(), expected));
+        }
+        return new Result(story.withOutput(output.toString()), output, report, List.copyOf(warnings));
+    }
+
+    /** Each scene's clip and narration, probed (in parallel), checked to belong to this story. */
+    static List<Part> parts(Ffmpeg ffmpeg, Story story, WorkDir work) throws InterruptedException {
+        List<Story.Scene> scenes = story.scenes();
+        for (Story.Scene s : scenes) {
+            Path clip = clipOf(s, work);
+            if (clip == null) throw ShortsmithException.badInput("scene " + s.id() + ": no clip; run encode first");
+            if (!Files.isRegularFile(clip)) throw ShortsmithException.badInput("scene " + s.id() + ": clip " + clip + " does not exist; run encode");
+            Path audio = narrationOf(s, work);
+            if (audio == null || !Files.isRegularFile(audio)) {
+                throw ShortsmithException.badInput("scene " + s.id() + ": narration " + (audio == null ? "missing" : audio + " does not exist")
+                        + "; the merge builds the soundtrack from it (run tts)");
+            }
+        }
+        return Parallel.map(scenes, 8, s -> {
+            Path clip = clipOf(s, work);
+            Media m = Media.probe(ffmpeg, clip);
+            var v = m.video().orElseThrow(() -> ShortsmithException.badInput("scene " + s.id() + ": clip " + clip + " has no video stream"));
+            String owner = ClipEncoder.storyOfTag(m.tags().get("comment"));
+            if (owner != null && !owner.equals(story.title())) {
+                throw ShortsmithException.badInput("scene " + s.id() + ": clip " + clip + " belongs to the story \"" + owner
+                        + "\", not \"" + story.title() + "\"; encode this story's scenes again");
+            }
+            double seconds = v.frames() > 0 ? v.frames() / rate(v.frameRate()) : v.duration();
+            return new Part(s, clip, narrationOf(s, work), m, seconds);
+        });
+    }
+
+    private static Path clipOf(Story.Scene s, WorkDir work) {
+        if (s.video() != null) return Path.of(s.video());
+        Path p = work.clip(s.id());
+        return Files.isRegularFile(p) ? p : null;
+    }
+
+    private static Path narrationOf(Story.Scene s, WorkDir work) {
+        return s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
+    }
+
+    static double rate(String fraction) {
+        String[] p = fraction.split("/");
+        return p.length == 2 ? Double.parseDouble(p[0]) / Double.parseDouble(p[1]) : Double.parseDouble(fraction);
+    }
+
+    /**
+     * The files to join: the clips themselves when every video stream has the same parameters
+     * (extradata included), else the odd ones re-encoded to match the most common kind.
+     */
+    static List<Path> conform(Ffmpeg ffmpeg, Settings settings, WorkDir work, List<Part> parts, List<String> warnings,
+                              Consumer<String> note) throws InterruptedException {
+        Map<String, List<Part>> kinds = new LinkedHashMap<>();
+        for (Part p : parts) kinds.computeIfAbsent(p.media().video().orElseThrow().joinKey(), k -> new ArrayList<>()).add(p);
+        List<Path> files = new ArrayList<>(parts.stream().map(Part::clip).toList());
+        if (kinds.size() == 1) return files;
+
+        var common = kinds.values().stream().max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+        var odd = parts.stream().filter(p -> !common.contains(p)).toList();
+        var model = common.getFirst().media().video().orElseThrow();
+        EncoderProfile profile = profileOf(common.getFirst(), settings);
+        String message = "warning: " + odd.stream().map(p -> p.scene().id()).toList() + " differ from the other clips ("
+                + model.codec() + " " + model.profile() + " " + model.width() + "x" + model.height() + "); re-encoding "
+                + (odd.size() == 1 ? "it" : "them") + " with " + profile.name() + " so the join stays a stream copy";
+        note.accept(message);
+        warnings.add(message);
+        Map<Part, Path> redone = reencode(ffmpeg, settings, work, odd, model, profile);
+        if (redone.values().stream().allMatch(f -> Media.probe(ffmpeg, f).video().orElseThrow().joinKey().equals(model.joinKey()))) {
+            for (int i = 0; i < parts.size(); i++) files.set(i, redone.getOrDefault(parts.get(i), files.get(i)));
+            return files;
+        }
+        // The common clips were made with other settings than today's: bring every clip to today's profile.
+        String all = "warning: the clips' encoder settings cannot be reproduced; re-encoding every clip with " + profile.name();
+        note.accept(all);
+        warnings.add(all);
+        var everything = reencode(ffmpeg, settings, work, parts, model, profile);
+        return parts.stream().map(everything::get).toList();
+    }
+
+    /** The profile a clip was made with, from the sidecar encode wrote beside it; else today's x264. */
+    private static EncoderProfile profileOf(Part p, Settings settings) {
+        String name = "x264";
+        try {
+            Path sidecar = p.clip().resolveSibling(p.scene().id() + ".json");
+            if (Files.isRegularFile(sidecar)) name = Json.MAPPER.readTree(sidecar.toFile()).path("profile").asText("x264");
+        } catch (IOException e) {
+            // no readable sidecar: assume the CPU profile
+        }
+        return switch (name) {
+            case "nvenc" -> EncoderProfile.nvenc(settings);
+            case "lossless" -> EncoderProfile.lossless();
+            default -> EncoderProfile.x264(settings);
+        };
+    }
+
+    private static Map<Part, Path> reencode(Ffmpeg ffmpeg, Settings settings, WorkDir work, List<Part> parts, Media.Stream model,
+                                            EncoderProfile profile) throws InterruptedException {
+        int fps = (int) Math.round(rate(model.frameRate()));
+        var results = Parallel.map(parts, 1, p -> {
+            Path out = work.clips().resolve(p.scene().id() + ".conformed.mp4");
+            Path partial = WorkDir.partial(out);
+            List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y", "-i", "file:" + p.clip().toAbsolutePath(),
+                    "-map", "0:v:0", "-vf", "scale=" + model.width() + ":" + model.height() + ":flags=bicubic,fps=" + fps));
+            cmd.addAll(profile.videoArgs(fps));
+            cmd.addAll(List.of("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+                    "-video_track_timescale", String.valueOf(fps * 1000), "-an", "-f", "mp4", "file:" + partial));
+            var r = Proc.run(cmd, Duration.ofMinutes(30));
+            if (!r.ok()) {
+                WorkDir.deleteQuietly(partial);
+                throw new ShortsmithException(ExitCode.FAILED, "scene " + p.scene().id() + ": re-encoding " + p.clip() + " failed: "
+                        + r.lastErrorLine());
+            }
+            WorkDir.publish(partial, out);
+            return Map.entry(p, out);
+        });
+        var map = new LinkedHashMap<Part, Path>();
+        results.forEach(e -> map.put(e.getKey(), e.getValue()));
+        return map;
+    }
+
+    /** Fails before any work when the output cannot be written there. */
+    public static void checkWritable(Path output) {
+        Path dir = output.getParent();
+        if (Files.isDirectory(output)) throw ShortsmithException.usage("output " + output + " is a folder: give a file name such as short.mp4");
+        if (dir == null || !Files.isDirectory(dir)) throw ShortsmithException.output("output folder " + dir + " does not exist; create it first", null);
+        Path probe = WorkDir.partial(output);
+        try {
+            Files.deleteIfExists(Files.createFile(probe));
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot write " + output + " (" + (e instanceof java.nio.file.AccessDeniedException
+                    ? "permission denied" : e.getMessage()) + "); choose another -o or fix the folder's permissions", e);
+        }
+    }
+
+    /** Fails before any work when the music is missing or has no audio. */
+    public static void checkMusic(Ffmpeg ffmpeg, Path music) {
+        if (!Files.isRegularFile(music)) throw ShortsmithException.badInput("music " + music + " does not exist; fix --music or MUSIC, or use --no-music");
+        Media m;
+        try {
+            m = Media.probe(ffmpeg, music);
+        } catch (ShortsmithException e) {
+            throw ShortsmithException.badInput("music " + music + " is not an audio file ffmpeg can read; use --no-music or another file");
+        }
+        if (m.audio().isEmpty()) throw ShortsmithException.badInput("music " + music + " has no audio stream; use --no-music or another file");
+    }
+}

@@ -1,0 +1,190 @@
+package shortsmith.audio;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Proc;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The Short's audio, built once from lossless sources so nothing drifts or clicks at the joins:
+ * each scene's narration resampled to 48 kHz, trimmed or padded to its clip's exact length in
+ * samples and joined as PCM; the music looped and cut to that length, set relative to the
+ * narration's loudness, faded out, ducked under the voice with side-chain compression and mixed
+ * without amix's normalisation; brought to the loudness target and limited under the true-peak
+ * ceiling, then measured again (two passes). The caller applies the last linear correction,
+ * {@link Mix#normaliseFilter}, while encoding AAC, so the audio is lossy-encoded exactly once.
+ *
+ * <pre>jshell> Soundtrack.build(ffmpeg, segments, null, Settings.defaults().audio(), Path.of("/tmp/mix"))</pre>
+ */
+public final class Soundtrack {
+    private Soundtrack() {}
+
+    public static final int RATE = 48_000;
+
+    /** One scene's narration and how many 48 kHz samples its clip lasts. */
+    public record Segment(String sceneId, Path narration, long samples) {}
+
+    /**
+     * What ebur128 measured: integrated loudness and its gating threshold (LUFS), true peak (dBTP),
+     * loudness range (LU). ebur128 is used rather than loudnorm's first pass: it gives the same
+     * figures about five times faster, because loudnorm resamples to 192 kHz to measure.
+     */
+    public record Loudness(double integrated, double truePeak, double range, double threshold) {
+
+        /** The filter that measures; {@code name} tells its summary apart from others in the same log. */
+        public static String filter(String name) { return "ebur128@" + name + "=peak=true:framelog=verbose"; }
+
+        /** Integrated loudness and range only: no 4× oversampling for the true peak, which the passes do not need. */
+        public static String integratedFilter(String name) { return "ebur128@" + name + "=framelog=verbose"; }
+
+        /** The last summary the filter named {@code name} wrote into an ffmpeg log. */
+        public static Loudness fromLog(String log, String name) {
+            int at = log.lastIndexOf("[ebur128@" + name + " @");
+            if (at < 0) throw new ShortsmithException(ExitCode.FAILED, "ebur128 gave no measurement of the " + name);
+            String summary = log.substring(at);
+            return new Loudness(find(summary, "I:\\s+(-?[\\d.]+|-inf) LUFS"), find(summary, "Peak:\\s+(-?[\\d.]+|-inf) dBFS"),
+                    find(summary, "LRA:\\s+(-?[\\d.]+|-inf) LU"), find(summary, "Threshold:\\s+(-?[\\d.]+|-inf) LUFS"));
+        }
+
+        private static double find(String text, String regex) {
+            var m = Pattern.compile(regex).matcher(text);
+            if (!m.find()) return Double.NaN;
+            return m.group(1).equals("-inf") ? -99 : Double.parseDouble(m.group(1));
+        }
+    }
+
+    /**
+     * The mix as 48 kHz stereo float WAV, already brought near the target loudness and peak-limited,
+     * with what it measures. {@code musicGainDb} is the gain the music got to sit at MUSIC_VOLUME
+     * under the narration (null without music).
+     */
+    public record Mix(Path wav, long samples, Loudness measured, Double musicGainDb) {
+        public double seconds() { return (double) samples / RATE; }
+
+        /**
+         * The last correction to the exact target, applied while encoding AAC. A raise may lift a
+         * few peaks over the ceiling again, so the limiter guards them once more.
+         */
+        public String normaliseFilter(Settings.Audio a) {
+            double correction = measured.integrated() < -69 ? 0 : clamp(a.loudnessTarget() - measured.integrated(), -3, 3);
+            return String.format(Locale.ROOT, "volume=%.2fdB,%s", correction, limiter(a));
+        }
+    }
+
+    /** Builds the mix in {@code dir}; {@code music} may be null. */
+    public static Mix build(Ffmpeg ffmpeg, List<Segment> segments, Path music, Settings.Audio audio, Path dir) {
+        long total = segments.stream().mapToLong(Segment::samples).sum();
+        Path voice = dir.resolve("voice.wav"), musicWav = dir.resolve("music.wav"), mix = dir.resolve("mix.wav");
+
+        // Pass 1: the narration joined as PCM (and measured); the music looped, cut and measured.
+        List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "info", "-nostats", "-y"));
+        var graph = new StringBuilder();
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
+            cmd.addAll(List.of("-i", "file:" + s.narration().toAbsolutePath()));
+            graph.append(String.format(Locale.ROOT, "[%d:a]aresample=%d,aformat=sample_fmts=flt:channel_layouts=stereo,"
+                    + "apad=whole_len=%d,atrim=end_sample=%d[s%d];", i, RATE, s.samples(), s.samples(), i));
+        }
+        for (int i = 0; i < segments.size(); i++) graph.append("[s").append(i).append(']');
+        graph.append("concat=n=").append(segments.size()).append(":v=0:a=1,asplit=2[voice][vm];[vm]").append(Loudness.integratedFilter("voice")).append("[vn]");
+        if (music != null) {
+            cmd.addAll(List.of("-stream_loop", "-1", "-i", "file:" + music.toAbsolutePath()));
+            graph.append(String.format(Locale.ROOT, ";[%d:a]aresample=%d,aformat=sample_fmts=flt:channel_layouts=stereo,"
+                    + "atrim=end_sample=%d,asplit=2[music][mm];[mm]%s[mn]", segments.size(), RATE, total, Loudness.integratedFilter("music")));
+        }
+        cmd.addAll(List.of("-filter_complex", graph.toString(), "-map", "[voice]", "-c:a", "pcm_f32le", "-f", "wav", "file:" + voice));
+        if (music != null) cmd.addAll(List.of("-map", "[music]", "-c:a", "pcm_f32le", "-f", "wav", "file:" + musicWav));
+        cmd.addAll(List.of("-map", "[vn]"));
+        if (music != null) cmd.addAll(List.of("-map", "[mn]"));
+        cmd.addAll(List.of("-f", "null", "-"));
+        String log = run(cmd, "joining the narration");
+        Loudness voiceLoudness = Loudness.fromLog(log, "voice");
+
+        // Pass 2: the music under the voice (its level, ducking, fades), mixed without amix's
+        // normalisation; then gain towards the target and a limiter under the true-peak ceiling.
+        // The music adds little loudness, so the narration's measurement predicts the gain well;
+        // what is left is corrected linearly in the AAC encode.
+        double gain = voiceLoudness.integrated() < -69 ? 0 : clamp(audio.loudnessTarget() - voiceLoudness.integrated(), -30, 30);
+        String ceiling = String.format(Locale.ROOT, "volume=%.2fdB,%s", gain, limiter(audio));
+        List<String> mixCmd = new ArrayList<>(ffmpeg.command("-loglevel", "info", "-nostats", "-y", "-i", "file:" + voice));
+        Double musicGain = null;
+        String mixGraph;
+        if (music == null) {
+            mixGraph = "[0:a]" + ceiling;
+        } else {
+            double musicLufs = Loudness.fromLog(log, "music").integrated();
+            musicGain = musicLufs < -69 ? 0 : clamp(voiceLoudness.integrated() + audio.musicVolume() - musicLufs, -60, 30);
+            double seconds = (double) total / RATE, fade = Math.min(3, seconds / 4);
+            // Ducking: the compressor starts well under speech level, and its ratio gives about
+            // MUSIC_DUCKING dB of gain reduction at the narration's typical level.
+            double margin = audio.musicDucking() + 8;
+            double thresholdDb = Math.max(-60, voiceLoudness.integrated() + 3 - margin);
+            double ratio = Math.min(20, margin / (margin - audio.musicDucking()));
+            mixCmd.addAll(List.of("-i", "file:" + musicWav));
+            mixGraph = String.format(Locale.ROOT, "[0:a]asplit=2[v][sc];[1:a]volume=%.2fdB,afade=t=in:d=0.3,afade=t=out:st=%.3f:d=%.3f[m];"
+                            + "[m][sc]sidechaincompress=threshold=%.6f:ratio=%.3f:attack=20:release=400:detection=rms[ducked];"
+                            + "[v][ducked]amix=inputs=2:duration=first:normalize=0,%s",
+                    musicGain, seconds - fade, fade, Math.pow(10, thresholdDb / 20), ratio, ceiling);
+        }
+        mixCmd.addAll(List.of("-filter_complex", mixGraph + ",asplit=2[mix][meas];[meas]" + Loudness.integratedFilter("mix") + "[mn]",
+                "-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", "file:" + mix, "-map", "[mn]", "-f", "null", "-"));
+        String mixLog = run(mixCmd, music == null ? "levelling the narration" : "mixing the music");
+        return new Mix(mix, total, Loudness.fromLog(mixLog, "mix"), musicGain);
+    }
+
+    /**
+     * A look-ahead limiter (its delay compensated, so nothing shifts) with its ceiling 1.5 dB under
+     * TRUE_PEAK: sample peaks at 48 kHz miss the peaks between samples, and AAC adds a little.
+     */
+    static String limiter(Settings.Audio a) {
+        return String.format(Locale.ROOT, "alimiter=limit=%.6f:attack=5:release=50:level=false:latency=1", Math.pow(10, (a.truePeak() - 1.5) / 20));
+    }
+
+    /**
+     * A soft synthesised pad (a slow I–vi–IV–V progression in A with tremolo) for the demo: music
+     * with no licence to worry about, long enough to loop under any Short.
+     */
+    public static Path demoMusic(Ffmpeg ffmpeg, Path file) { return demoMusic(ffmpeg, file, 32); }
+
+    /** The demo pad, {@code seconds} long (the benchmark uses 90 s, as in the seed's measured merge). */
+    public static Path demoMusic(Ffmpeg ffmpeg, Path file, int seconds) {
+        if (java.nio.file.Files.isRegularFile(file)) return file;
+        String chord = "(0.22*sin(2*PI*%s*t)+0.16*sin(2*PI*%s*t)+0.12*sin(2*PI*%s*t))";
+        // Four chords of 4 s each: A, F#m, D, E (roots and thirds and fifths in Hz).
+        String[][] chords = {{"220", "277.18", "329.63"}, {"185", "220", "277.18"}, {"146.83", "185", "220"}, {"164.81", "207.65", "246.94"}};
+        var expr = new StringBuilder();
+        for (int i = 0; i < chords.length; i++) {
+            expr.append(i == 0 ? "" : "+").append(String.format(Locale.ROOT, "between(mod(t,16),%d,%d)*", i * 4, i * 4 + 4))
+                    .append(String.format(chord, (Object[]) chords[i]));
+        }
+        String graph = "aevalsrc='(" + expr + ")*(0.75+0.25*sin(2*PI*0.5*t))':s=48000:d=" + seconds + ",lowpass=f=1800,aecho=0.8:0.7:120:0.25";
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw ShortsmithException.output("cannot create " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        Path tmp = WorkDir.partial(file);
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-f", "lavfi", "-i", graph, "-ac", "2", "-c:a", "pcm_s16le", "-f", "wav",
+                "file:" + tmp.toAbsolutePath()), Duration.ofMinutes(2));
+        if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "cannot synthesise the demo music: " + r.lastErrorLine());
+        WorkDir.publish(tmp, file);
+        return file;
+    }
+
+    static double clamp(double v, double min, double max) { return Math.max(min, Math.min(max, v)); }
+
+    private static String run(List<String> cmd, String what) {
+        var r = Proc.run(cmd, Duration.ofMinutes(10));
+        if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "merge: ffmpeg failed " + what + ": " + r.lastErrorLine());
+        return r.stderr();
+    }
+}

@@ -1,0 +1,125 @@
+package shortsmith.core;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-scene status on stderr: live lines redrawn in place when stderr is a terminal (image ✓,
+ * narration …, clip 40 %), plain lines at milestones otherwise, so logs stay readable.
+ */
+public final class Progress {
+    /** What every view of one progress display shares. */
+    private static final class Shared {
+        final PrintStream err;
+        final boolean live;
+        final Map<String, Map<String, String>> lines = new LinkedHashMap<>();
+        final Map<String, Integer> lastQuarter = new LinkedHashMap<>();
+        int drawn;
+        long lastDraw;
+
+        Shared(PrintStream err, boolean live) {
+            this.err = err;
+            this.live = live;
+        }
+    }
+
+    private final Shared shared;
+    private final String slot;
+
+    public Progress(PrintStream err, boolean live, List<String> sceneIds) {
+        this(new Shared(err, live), "");
+        sceneIds.forEach(id -> shared.lines.put(id, new LinkedHashMap<>(Map.of("", "waiting"))));
+    }
+
+    private Progress(Shared shared, String slot) {
+        this.shared = shared;
+        this.slot = slot;
+    }
+
+    /**
+     * A view that writes one part of each scene's line ({@code short} shows image, narration and
+     * clip side by side: "image ✓  narration …  clip 40 %").
+     */
+    public Progress part(String name) { return new Progress(shared, name); }
+
+    /** Progress on this process's stderr, live when it is a terminal. */
+    public static Progress stderr(List<String> sceneIds) {
+        return new Progress(System.err, isTerminal(2), sceneIds);
+    }
+
+
+    /** Whether file descriptor {@code fd} of this process is a terminal (Linux: /proc/self/fd). */
+    public static boolean isTerminal(int fd) {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A scene's status; {@code fraction} in 0…1 draws a bar, or is negative for none. */
+    public void update(String sceneId, String stage, double fraction) {
+        String status = fraction < 0 ? stage : stage + " " + bar(fraction) + String.format(" %3d %%", Math.round(fraction * 100));
+        synchronized (shared) {
+            set(sceneId, status);
+            if (shared.live) {
+                long now = System.nanoTime();
+                if (now - shared.lastDraw > 100_000_000L || fraction >= 1) redraw();
+                return;
+            }
+            int quarter = fraction < 0 ? -1 : (int) Math.floor(fraction * 4);
+            Integer last = shared.lastQuarter.put(sceneId + slot + stage, quarter);
+            if (last == null || last != quarter) shared.err.println(sceneId + ": " + status);
+        }
+    }
+
+    public void done(String sceneId, String summary) { finish(sceneId, "✓ " + summary); }
+
+    public void failed(String sceneId, String message) { finish(sceneId, "✗ " + message); }
+
+    private void finish(String sceneId, String text) {
+        synchronized (shared) {
+            set(sceneId, text);
+            if (shared.live) redraw();
+            else shared.err.println(sceneId + ": " + text);
+        }
+    }
+
+    private void set(String sceneId, String text) {
+        var parts = shared.lines.computeIfAbsent(sceneId, k -> new LinkedHashMap<>());
+        if (!slot.isEmpty()) parts.remove("");
+        parts.put(slot, text);
+    }
+
+    /** A message above the live lines (warnings, summaries). */
+    public void note(String message) {
+        synchronized (shared) {
+            if (shared.live && shared.drawn > 0) {
+                shared.err.print("\033[" + shared.drawn + "A\033[J");
+                shared.drawn = 0;
+            }
+            shared.err.println(message);
+            if (shared.live) redraw();
+        }
+    }
+
+    private void redraw() {
+        var sb = new StringBuilder();
+        if (shared.drawn > 0) sb.append("\033[").append(shared.drawn).append('A');
+        shared.lines.forEach((id, parts) -> sb.append("\033[2K").append(String.format("%-12s %s", id, String.join("   ", parts.values()))).append('\n'));
+        shared.err.print(sb);
+        shared.err.flush();
+        shared.drawn = shared.lines.size();
+        shared.lastDraw = System.nanoTime();
+    }
+
+    static String bar(double fraction) {
+        int width = 20, full = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+        return "[" + "█".repeat(full) + "·".repeat(width - full) + "]";
+    }
+}

@@ -1,0 +1,132 @@
+package shortsmith.core;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The story manifest that flows through every stage (schema: {@code schema/story.schema.json}).
+ * Each stage fills in what it produced and passes the manifest on; paths a stage prints are
+ * absolute, so a piped manifest means the same thing in any folder.
+ *
+ * <pre>jshell> Story.read(Path.of("examples/demo-es/story.json")).scenes().getFirst()</pre>
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"title", "language", "music", "work_dir", "output", "scenes"})
+public record Story(String title, String language, String music, @JsonProperty("work_dir") String workDir,
+                    String output, List<Scene> scenes) {
+
+    /** One scene: narration text (also the captions), an image prompt, and what stages produced. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"id", "text", "image_prompt", "motion", "image", "audio", "words", "video", "duration"})
+    public record Scene(String id, String text, @JsonProperty("image_prompt") String imagePrompt, Motion motion,
+                        String image, String audio, List<Word> words, String video, Double duration) {
+
+        public Scene withImage(String path) { return new Scene(id, text, imagePrompt, motion, path, audio, words, video, duration); }
+
+        public Scene withAudio(String path, List<Word> timings) {
+            return new Scene(id, text, imagePrompt, motion, image, path, timings, video, duration);
+        }
+
+        public Scene withVideo(String path, double seconds) {
+            return new Scene(id, text, imagePrompt, motion, image, audio, words, path, seconds);
+        }
+
+        public Scene withMotion(Motion m) { return new Scene(id, text, imagePrompt, m, image, audio, words, video, duration); }
+    }
+
+    /** A word of the narration and when it is spoken, in seconds from the scene's start. */
+    public record Word(String word, double start, double end) {}
+
+    public Story withScenes(List<Scene> s) { return new Story(title, language, music, workDir, output, s); }
+
+    public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes); }
+
+    public Story withOutput(String file) { return new Story(title, language, music, workDir, file, scenes); }
+
+
+    /** The scene with this id, or a usage error listing the ids there are. */
+    public Scene scene(String id) {
+        return scenes.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(() -> ShortsmithException.usage(
+                "no scene '" + id + "' in \"" + title + "\"; its scenes are " + scenes.stream().map(Scene::id).toList()));
+    }
+
+    /** Replaces one scene (by id). */
+    public Story with(Scene scene) {
+        List<Scene> list = new ArrayList<>(scenes);
+        list.replaceAll(s -> s.id().equals(scene.id()) ? scene : s);
+        return withScenes(list);
+    }
+
+    /** Parses and validates a manifest; {@code source} names it in errors. */
+    public static Story parse(String json, String source) {
+        Story story;
+        try {
+            story = Json.MAPPER.readValue(json, Story.class);
+        } catch (JsonProcessingException e) {
+            String why = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+            var loc = e.getLocation();
+            throw ShortsmithException.badInput(source + " is not a valid story manifest"
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ")") + ": " + why.lines().findFirst().orElse(why));
+        }
+        if (story == null) throw ShortsmithException.badInput(source + " is empty: expected a story manifest (JSON)");
+        return story.validated(source);
+    }
+
+    /** Reads a manifest file, resolving its relative paths against the file's folder. */
+    public static Story read(Path file) {
+        String json;
+        try {
+            json = Files.readString(file);
+        } catch (IOException e) {
+            throw ShortsmithException.badInput("cannot read story " + file + ": " + e.getMessage());
+        }
+        return parse(json, file.toString()).resolvedAgainst(file.toAbsolutePath().getParent());
+    }
+
+    private Story validated(String source) {
+        List<String> problems = new ArrayList<>();
+        if (title == null || title.isBlank()) problems.add("\"title\" is missing");
+        if (scenes == null || scenes.isEmpty()) problems.add("\"scenes\" is missing or empty");
+        else {
+            var ids = new HashSet<String>();
+            for (int i = 0; i < scenes.size(); i++) {
+                Scene s = scenes.get(i);
+                if (s == null || s.id() == null || !s.id().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+                    problems.add("scene " + (i + 1) + " needs an \"id\" of letters, digits, '_', '.' or '-'");
+                } else if (!ids.add(s.id())) {
+                    problems.add("scene id '" + s.id() + "' is used twice");
+                } else if (s.text() == null || s.text().isBlank()) {
+                    problems.add("scene '" + s.id() + "' has no \"text\"");
+                }
+            }
+        }
+        if (!problems.isEmpty()) throw ShortsmithException.badInput(source + ": " + String.join("; ", problems));
+        return language == null ? new Story(title, "en", music, workDir, output, scenes) : this;
+    }
+
+    /** Makes every relative path absolute against {@code base}. */
+    public Story resolvedAgainst(Path base) {
+        UnaryOperator<String> abs = p -> p == null || p.isBlank() ? p : base.resolve(p).toAbsolutePath().normalize().toString();
+        List<Scene> resolved = scenes.stream().map(s -> new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(),
+                abs.apply(s.image()), abs.apply(s.audio()), s.words(), abs.apply(s.video()), s.duration())).toList();
+        return new Story(title, language, abs.apply(music), abs.apply(workDir), abs.apply(output), resolved);
+    }
+
+    /** The motion of scene {@code index}: its own, or the deterministic choice. */
+    public Motion motionOf(int index) {
+        Scene s = scenes.get(index);
+        return s.motion() != null ? s.motion() : Motion.forScene(index, s.id());
+    }
+
+    public String toJson() { return Json.write(this); }
+}

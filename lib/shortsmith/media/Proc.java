@@ -1,0 +1,140 @@
+package shortsmith.media;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.ShortsmithException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs an external tool and captures what it says. Every child process is ended if the JVM stops
+ * (Ctrl-C), so an interrupted run leaves no ffmpeg behind.
+ */
+public final class Proc {
+    private Proc() {}
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+    }
+
+    /** What a finished (or timed-out) process did. */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr, Duration elapsed,
+                         boolean timedOut) {
+        public boolean ok() { return exitCode == 0 && !timedOut; }
+
+        /** The last non-blank line of stderr: usually the tool's reason for failing. */
+        public String lastErrorLine() {
+            var lines = stderr.strip().lines().filter(l -> !l.isBlank()).toList();
+            return lines.isEmpty() ? "" : lines.getLast().strip();
+        }
+
+        @Override
+        public String toString() {
+            return "Proc.Result[exit=" + (timedOut ? "timeout" : exitCode) + ", " + elapsed.toMillis() + " ms, "
+                    + String.join(" ", command) + "]";
+        }
+    }
+
+    /** Runs {@code command} with no stdin, waiting at most {@code timeout}. */
+    public static Result run(List<String> command, Duration timeout) {
+        return run(command, null, timeout);
+    }
+
+    /** Runs {@code command} in folder {@code cwd} (null: this process's), with no stdin, waiting at most {@code timeout}. */
+    public static Result run(List<String> command, java.nio.file.Path cwd, Duration timeout) {
+        long start = System.nanoTime();
+        Process process = start(command, cwd);
+        try {
+            var out = new Drain(process.getInputStream());
+            var err = new Drain(process.getErrorStream());
+            var outThread = Thread.ofVirtual().start(out);
+            var errThread = Thread.ofVirtual().start(err);
+            boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+            outThread.join();
+            errThread.join();
+            return new Result(List.copyOf(command), process.exitValue(), out.text, err.text,
+                    Duration.ofNanos(System.nanoTime() - start), !finished);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted while running " + command.getFirst(), e);
+        } finally {
+            LIVE.remove(process);
+        }
+    }
+
+    /** Starts {@code command} (stdin closed), registered so that it ends with the JVM. */
+    public static Process start(List<String> command) { return start(command, null); }
+
+    private static Process start(List<String> command, java.nio.file.Path cwd) {
+        try {
+            var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+            if (cwd != null) builder.directory(cwd.toFile());
+            Process p = builder.start();
+            LIVE.add(p);
+            p.onExit().thenRun(() -> LIVE.remove(p));
+            return p;
+        } catch (IOException e) {
+            throw ShortsmithException.environment("cannot run " + command.getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    /** Starts {@code command} in {@code cwd} with stdin as a pipe the caller writes to (e.g. raw frames). */
+    public static Process startPiped(List<String> command, java.nio.file.Path cwd) {
+        try {
+            Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
+            LIVE.add(p);
+            p.onExit().thenRun(() -> LIVE.remove(p));
+            return p;
+        } catch (IOException e) {
+            throw ShortsmithException.environment("cannot run " + command.getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    /** Collects a stream's text on a virtual thread; {@link #text()} waits for the end. */
+    public static final class Collector {
+        private final Drain drain;
+        private final Thread thread;
+
+        public Collector(InputStream in) {
+            this.drain = new Drain(in);
+            this.thread = Thread.ofVirtual().start(drain);
+        }
+
+        public String text() throws InterruptedException {
+            thread.join();
+            return drain.text;
+        }
+    }
+
+    private static java.io.File nullFile() { return new java.io.File("/dev/null"); }
+
+    /** Reads a stream to the end on its own thread, so a chatty child never blocks on a full pipe. */
+    private static final class Drain implements Runnable {
+        private final InputStream in;
+        private volatile String text = "";
+
+        Drain(InputStream in) { this.in = in; }
+
+        @Override
+        public void run() {
+            try (in) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                text = "";
+            }
+        }
+    }
+}

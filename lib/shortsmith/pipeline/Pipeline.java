@@ -1,0 +1,268 @@
+package shortsmith.pipeline;
+
+import shortsmith.audio.MediaReport;
+import shortsmith.audio.Merge;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.StageResult;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.providers.ImageStage;
+import shortsmith.providers.SpeechProvider;
+import shortsmith.providers.SpeechStage;
+import shortsmith.video.ClipEncoder;
+import shortsmith.video.EncodeStage;
+import shortsmith.video.EncoderProfile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+
+/**
+ * short: the whole Short from a story, with the stages overlapped instead of run one after
+ * another. Pictures and narration start together; each scene's clip starts as soon as its picture
+ * and narration exist, while later narrations are still being made; the merge starts when the last
+ * clip ends. So the narration is the critical path and the rest hides under it. Each stage keeps
+ * its own limits (MAX_PARALLEL_IMAGES, IMAGE_RATE_PER_MIN, MAX_PARALLEL_TTS, the encoder's
+ * parallelism), and CPU clip encoding leaves cores to a narration engine on the same machine.
+ *
+ * <pre>jshell> Pipeline.run(StoryInput.resolve(List.of("examples/demo-es/story.json"), System.in, true), Settings.load(), new Pipeline.Options(Path.of("demo.mp4"), null, false), Progress.stderr(List.of()))</pre>
+ */
+public final class Pipeline {
+    private Pipeline() {}
+
+    public record Options(Path output, Path music, boolean force) {}
+
+    /** One piece of work: a scene's stage (image, narration, clip) or the merge, in seconds from the start. */
+    public record Span(String scene, String stage, double start, double end, boolean cached, boolean failed) {
+        public double seconds() { return end - start; }
+    }
+
+    /**
+     * The timing report: every span, the critical path (the narration's busy time + the last
+     * clip's encode + the merge) and {@code efficiency} = critical path ÷ wall time.
+     */
+    public record Report(String title, String output, double wall, double criticalPath, double efficiency, double narrationBusy,
+                         double lastClip, double merge, List<Span> spans, Map<String, String> failures) {}
+
+    public record Result(Story story, Report report, Map<String, ShortsmithException> failures, MediaReport media) {
+        public int exitCode() { return StageResult.exitCode(failures, false); }
+    }
+
+    public static Result run(StoryInput input, Settings settings, Options options, Progress progress) throws InterruptedException {
+        long t0 = System.nanoTime();
+        WorkDir work = input.workDir(settings);
+        Story start = input.story().withWorkDir(work.root().toString());
+        if (!input.sceneIds().isEmpty()) throw ShortsmithException.usage("short makes the whole story: give no scene ids");
+        Path output = options.output().toAbsolutePath();
+        Merge.checkWritable(output);
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
+        if (options.music() != null) Merge.checkMusic(ffmpeg, options.music());
+
+        var images = ImageStage.of(work, settings, options.force(), progress.part("image"));
+        var speechProvider = SpeechProvider.from(settings);
+        var speech = new SpeechStage(work, settings, speechProvider, start.language(), options.force(), progress.part("narration"));
+        var clipProgress = progress.part("clip");
+
+        EncoderProfile profile = EncodeStage.profileFor(null, settings);
+        int clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
+        var encoder = new ClipEncoder(ffmpeg, settings, EncodeStage.threadsFor(profile, clipsAtOnce));
+        // On the CPU, clips yield cores to a narration engine running on this machine until it is done.
+        int reserved = 0;
+        int whileNarrating = settings.parallelism().clipCoresWhileNarrating();
+        if (!(profile instanceof EncoderProfile.Nvenc) && speechProvider.runsHere() && whileNarrating > 0) {
+            reserved = Math.max(0, clipsAtOnce - whileNarrating);
+        }
+        var clipSlots = new Semaphore(clipsAtOnce, true);
+        clipSlots.acquireUninterruptibly(reserved);
+        int heldForNarration = reserved;
+
+        List<Span> spans = Collections.synchronizedList(new ArrayList<>());
+        Map<String, ShortsmithException> failures = new ConcurrentHashMap<>();
+        Map<String, Path> imageOf = new ConcurrentHashMap<>(), audioOf = new ConcurrentHashMap<>();
+        Map<String, ClipEncoder.Clip> clipOf = new ConcurrentHashMap<>();
+        var imageSlots = new Semaphore(images.atOnce(), true);
+        List<Story.Scene> scenes = start.scenes();
+
+        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            Map<String, CompletableFuture<Path>> imageDone = new LinkedHashMap<>(), audioDone = new LinkedHashMap<>();
+            for (Story.Scene s : scenes) {
+                imageDone.put(s.id(), new CompletableFuture<>());
+                audioDone.put(s.id(), new CompletableFuture<>());
+            }
+            // Pictures: all at once up to the stage's limit (the provider's rate limiter is inside).
+            for (Story.Scene s : scenes) {
+                executor.submit(() -> {
+                    imageSlots.acquire();
+                    try {
+                        return timed(t0, spans, failures, s.id(), "image", images.ready(s), () -> images.imageFor(s), imageDone.get(s.id()), imageOf);
+                    } finally {
+                        imageSlots.release();
+                    }
+                });
+            }
+            // Narration: lanes that take scenes in story order, so scene 1's clip can start first.
+            var queue = new LinkedBlockingQueue<>(scenes);
+            int lanes = Math.min(scenes.size(), settings.parallelism().maxParallelTts());
+            var lanesLeft = new java.util.concurrent.atomic.AtomicInteger(lanes);
+            for (int lane = 0; lane < lanes; lane++) {
+                executor.submit(() -> {
+                    for (Story.Scene s; (s = queue.poll()) != null; ) {
+                        Story.Scene scene = s;
+                        timed(t0, spans, failures, s.id(), "narration", speech.ready(s), () -> speech.narrationFor(scene),
+                                audioDone.get(s.id()), audioOf);
+                    }
+                    if (lanesLeft.decrementAndGet() == 0) clipSlots.release(heldForNarration);
+                    return null;
+                });
+            }
+            // Clips: as soon as a scene has both.
+            List<CompletableFuture<?>> clips = new ArrayList<>();
+            for (Story.Scene s : scenes) {
+                var both = CompletableFuture.allOf(imageDone.get(s.id()), audioDone.get(s.id()));
+                var clip = new CompletableFuture<Path>();
+                clips.add(clip);
+                both.whenComplete((ok, error) -> {
+                    if (error != null) {
+                        clipProgress.failed(s.id(), "not made: its " + (imageOf.containsKey(s.id()) ? "narration" : "image") + " failed");
+                        clip.complete(null);
+                        return;
+                    }
+                    executor.submit(() -> {
+                        clipSlots.acquire();
+                        try {
+                            return timed(t0, spans, failures, s.id(), "clip", false,
+                                    () -> encodeClip(s, start, work, imageOf, audioOf, encoder, options.force(), clipProgress, clipOf),
+                                    clip, new ConcurrentHashMap<>());
+                        } finally {
+                            clipSlots.release();
+                        }
+                    });
+                });
+            }
+            CompletableFuture.allOf(clips.toArray(CompletableFuture[]::new)).handle((a, b) -> null).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+
+        Story story = start;
+        for (Story.Scene s : scenes) {
+            Story.Scene scene = story.scene(s.id());
+            if (imageOf.containsKey(s.id())) scene = scene.withImage(imageOf.get(s.id()).toString());
+            if (audioOf.containsKey(s.id())) story = SpeechStage.withNarration(story.with(scene), s.id(), audioOf.get(s.id()));
+            else story = story.with(scene);
+            var c = clipOf.get(s.id());
+            if (c != null) story = story.with(story.scene(s.id()).withVideo(c.file().toString(), c.duration())
+                    .withMotion(start.motionOf(scenes.indexOf(s))));
+        }
+
+        // NVENC may fail at run time (sessions, memory): encode's own retry and whole-story fallback.
+        boolean nvencFailed = failures.values().stream().anyMatch(e -> e instanceof ClipEncoder.EncodeFailure f && f.nvencReason() != null);
+        if (nvencFailed) {
+            double s0 = seconds(t0);
+            var retried = EncodeStage.run(new StoryInput(story, input.manifest(), List.of()), settings, null, false, clipProgress);
+            story = retried.story();
+            failures.keySet().removeIf(id -> retried.story().scene(id).video() != null && !retried.failures().containsKey(id));
+            spans.add(new Span("*", "clip-retry", s0, seconds(t0), false, !retried.failures().isEmpty()));
+        }
+
+        MediaReport media = null;
+        if (failures.isEmpty()) {
+            double m0 = seconds(t0);
+            var merged = Merge.run(new StoryInput(story, input.manifest(), List.of()), settings, new Merge.Options(output, options.music()),
+                    progress::note);
+            spans.add(new Span("*", "merge", m0, seconds(t0), false, false));
+            story = merged.story();
+            media = merged.report();
+        }
+        Report report = report(story.title(), failures.isEmpty() ? output.toString() : null, seconds(t0), spans, failures);
+        return new Result(story, report, new java.util.TreeMap<>(failures), media);
+    }
+
+    private static Path encodeClip(Story.Scene s, Story story, WorkDir work, Map<String, Path> imageOf, Map<String, Path> audioOf,
+                                   ClipEncoder encoder, boolean force, Progress progress, Map<String, ClipEncoder.Clip> clipOf)
+            throws InterruptedException {
+        try {
+            var scene = s.withImage(imageOf.get(s.id()).toString()).withAudio(audioOf.get(s.id()).toString(), s.words());
+            var in = EncodeStage.inputsFor(story, scene, work);
+            progress.update(s.id(), "clip", 0);
+            var made = encoder.encode(in, work.clip(s.id()), force, f -> progress.update(s.id(), "clip", f));
+            clipOf.put(s.id(), made);
+            progress.done(s.id(), String.format("clip %.2f s%s", made.duration(), made.cached() ? " (unchanged)" : ""));
+            return made.file();
+        } catch (ShortsmithException e) {
+            progress.failed(s.id(), e.getMessage().replaceFirst("^scene \\S+: ", ""));
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        Path run() throws Exception;
+    }
+
+    /** Runs one piece of work, records its span, and completes {@code done} (exceptionally on failure). */
+    private static Void timed(long t0, List<Span> spans, Map<String, ShortsmithException> failures, String scene, String stage, boolean cached,
+                              Work work, CompletableFuture<Path> done, Map<String, Path> results) {
+        double s = seconds(t0);
+        try {
+            Path p = work.run();
+            results.put(scene, p);
+            spans.add(new Span(scene, stage, s, seconds(t0), cached, false));
+            done.complete(p);
+        } catch (Exception e) {
+            spans.add(new Span(scene, stage, s, seconds(t0), false, true));
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            failures.putIfAbsent(scene, StageResult.sceneFailure(scene, e));
+            done.completeExceptionally(e);
+        }
+        return null;
+    }
+
+    private static double seconds(long t0) { return Math.round((System.nanoTime() - t0) / 1e6) / 1e3; }
+
+    static Report report(String title, String output, double wall, List<Span> spans, Map<String, ShortsmithException> failures) {
+        List<Span> sorted = new ArrayList<>(spans);
+        sorted.sort(java.util.Comparator.comparingDouble(Span::start).thenComparing(Span::scene));
+        double narration = busy(sorted.stream().filter(s -> s.stage().equals("narration")).toList());
+        var lastClip = sorted.stream().filter(s -> s.stage().equals("clip")).max(java.util.Comparator.comparingDouble(Span::end));
+        double clip = lastClip.map(Span::seconds).orElse(0.0);
+        double merge = sorted.stream().filter(s -> s.stage().equals("merge")).mapToDouble(Span::seconds).sum();
+        double critical = narration + clip + merge;
+        Map<String, String> why = new java.util.TreeMap<>();
+        failures.forEach((id, e) -> why.put(id, e.getMessage()));
+        return new Report(title, output, wall, round(critical), wall > 0 ? round(critical / wall) : 0, round(narration), round(clip), round(merge),
+                List.copyOf(sorted), why);
+    }
+
+    /** Time during which at least one of the spans runs (their union). */
+    static double busy(List<Span> spans) {
+        var sorted = spans.stream().sorted(java.util.Comparator.comparingDouble(Span::start)).toList();
+        double total = 0, end = Double.NEGATIVE_INFINITY, begin = 0;
+        for (Span s : sorted) {
+            if (s.start() > end) {
+                if (end > Double.NEGATIVE_INFINITY) total += end - begin;
+                begin = s.start();
+                end = s.end();
+            } else {
+                end = Math.max(end, s.end());
+            }
+        }
+        if (end > Double.NEGATIVE_INFINITY) total += end - begin;
+        return total;
+    }
+
+    private static double round(double v) { return Math.round(v * 1000) / 1000.0; }
+}

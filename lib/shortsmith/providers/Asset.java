@@ -1,0 +1,87 @@
+package shortsmith.providers;
+
+import shortsmith.core.Json;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.WorkDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A generated file (an image, a narration) and the record beside it of what determined it
+ * ({@code ID.asset.json}: provider, model, prompt or text, voice, size, seed, hashed into
+ * {@code key}). A story run again finds its assets by key and calls no provider.
+ */
+public record Asset(Path file, String key, String provider, String model) {
+
+    /** The hash of everything that determines an asset. */
+    public static String key(Object... parts) {
+        try {
+            var md = MessageDigest.getInstance("SHA-256");
+            for (Object p : parts) {
+                md.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(md.digest()).substring(0, 32);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The asset of {@code sceneId} in {@code folder} made for {@code key}, if its file is still there. */
+    public static Optional<Asset> find(Path folder, String sceneId, String key) {
+        Path record = folder.resolve(sceneId + ".asset.json");
+        if (!Files.isRegularFile(record)) return Optional.empty();
+        try {
+            Asset a = Json.MAPPER.readValue(record.toFile(), Asset.class);
+            return a.key().equals(key) && Files.isRegularFile(a.file()) ? Optional.of(a) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Writes {@code bytes} as the scene's asset (extension from its content) and records its key. */
+    public static Asset save(Path folder, String sceneId, byte[] bytes, String key, String provider, String model) {
+        Path file = folder.resolve(sceneId + "." + extension(bytes));
+        try {
+            Files.createDirectories(folder);
+            Path tmp = WorkDir.partial(file);
+            Files.write(tmp, bytes);
+            WorkDir.publish(tmp, file);
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        // An older asset of this scene in another format would shadow the new one.
+        for (String ext : List.of("png", "jpg", "webp", "wav", "mp3", "flac", "ogg")) {
+            Path other = folder.resolve(sceneId + "." + ext);
+            if (!other.equals(file)) WorkDir.deleteQuietly(other);
+        }
+        var asset = new Asset(file, key, provider, model);
+        WorkDir.writeAtomically(folder.resolve(sceneId + ".asset.json"), Json.write(asset));
+        return asset;
+    }
+
+    /** The file type from its first bytes (providers' content types are not always right). */
+    static String extension(byte[] b) {
+        if (starts(b, 0x89, 'P', 'N', 'G')) return "png";
+        if (starts(b, 0xFF, 0xD8)) return "jpg";
+        if (b.length > 12 && starts(b, 'R', 'I', 'F', 'F') && b[8] == 'W' && b[9] == 'E' && b[10] == 'B') return "webp";
+        if (starts(b, 'R', 'I', 'F', 'F')) return "wav";
+        if (starts(b, 'f', 'L', 'a', 'C')) return "flac";
+        if (starts(b, 'O', 'g', 'g', 'S')) return "ogg";
+        if (starts(b, 'I', 'D', '3') || starts(b, 0xFF, 0xFB) || starts(b, 0xFF, 0xF3)) return "mp3";
+        return "bin";
+    }
+
+    private static boolean starts(byte[] b, int... magic) {
+        if (b.length < magic.length) return false;
+        for (int i = 0; i < magic.length; i++) if ((b[i] & 0xFF) != magic[i]) return false;
+        return true;
+    }
+}

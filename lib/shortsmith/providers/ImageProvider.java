@@ -1,0 +1,56 @@
+package shortsmith.providers;
+
+import shortsmith.concurrency.RateLimiter;
+import shortsmith.concurrency.Ticker;
+import shortsmith.core.Settings;
+
+import java.util.function.Consumer;
+
+/**
+ * Where scene pictures come from: {@code local} (offline, drawn in Java), {@code bfl} (Black Forest
+ * Labs' FLUX: submit, poll, download) or {@code openai} (OpenAI-compatible
+ * {@code /v1/images/generations}: OpenAI, Together, local servers). Chosen by IMAGE_PROVIDER.
+ *
+ * <pre>jshell> ImageProvider.from(Settings.load()).generate(new ImageProvider.Request("s1", "a red kite over the sea", 768, 1344, 1), ImageProvider.Context.offline())</pre>
+ */
+public interface ImageProvider {
+
+    /** One picture to make: its prompt, its size (9:16) and a seed for repeatable results. */
+    record Request(String sceneId, String prompt, int width, int height, long seed) {}
+
+    /**
+     * What a generation may use: the run's job store, the submission rate limit shared by every
+     * scene, and a line of status for the scene's progress.
+     */
+    record Context(Jobs jobs, RateLimiter submissions, Ticker ticker, Consumer<String> status) {
+        public static Context offline() {
+            return new Context(new Jobs(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "shortsmith-jobs")),
+                    RateLimiter.perMinute(1000), Ticker.system(), s -> {});
+        }
+    }
+
+    String name();
+
+    String model();
+
+    /** Whether it calls a paid, rate-limited service (the local renderer does not). */
+    default boolean remote() { return true; }
+
+    /** Everything that determines the picture, hashed: the cache key. */
+    default String key(Request r) { return Asset.key("image", name(), model(), r.prompt(), r.width(), r.height(), r.seed()); }
+
+    /** The picture's bytes (PNG, JPEG or WebP). */
+    byte[] generate(Request r, Context c) throws InterruptedException;
+
+    static ImageProvider from(Settings settings) {
+        var images = settings.providers().images();
+        return switch (images.provider()) {
+            case "bfl" -> new BflImages(Http.base(images.baseUrl(), "https://api.bfl.ai"), images.model().isBlank() ? "flux-pro-1.1" : images.model(),
+                    Http.requireKey("IMAGE_API_KEY", images.key(), "bfl"), Http.of("bfl", settings, java.util.List.of(images.key())));
+            case "openai" -> new OpenAiImages(Http.base(images.baseUrl(), "https://api.openai.com"),
+                    images.model().isBlank() ? "gpt-image-1" : images.model(), images.key(),
+                    Http.of("openai images", settings, java.util.List.of(images.key())));
+            default -> new LocalImages();
+        };
+    }
+}

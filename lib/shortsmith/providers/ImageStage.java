@@ -1,0 +1,148 @@
+package shortsmith.providers;
+
+import shortsmith.concurrency.Parallel;
+import shortsmith.concurrency.RateLimiter;
+import shortsmith.concurrency.Ticker;
+import shortsmith.core.ExitCode;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.StageResult;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.core.WorkDir;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * gen-images: a picture for every selected scene that has none of its own. In parallel on virtual
+ * threads (MAX_PARALLEL_IMAGES, or one at a time), never more than IMAGE_RATE_PER_MIN submissions
+ * in any minute across the run. A picture already made for the same prompt, provider, model, size
+ * and seed is reused without calling anyone; a new one must decode before it counts.
+ */
+public final class ImageStage {
+    private final WorkDir work;
+    private final Settings settings;
+    private final ImageProvider provider;
+    private final RateLimiter gate;
+    private final Jobs jobs;
+    private final boolean force;
+    private final Progress progress;
+
+    /** {@code limiter} null = none (the local provider). */
+    public ImageStage(WorkDir work, Settings settings, ImageProvider provider, RateLimiter limiter, boolean force, Progress progress) {
+        this.work = work;
+        this.settings = settings;
+        this.provider = provider;
+        this.gate = limiter != null ? limiter : new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
+        this.jobs = Jobs.in(work);
+        this.force = force;
+        this.progress = progress;
+    }
+
+    /** The provider IMAGE_PROVIDER names, rate-limited by IMAGE_RATE_PER_MIN when it is remote. */
+    public static ImageStage of(WorkDir work, Settings settings, boolean force, Progress progress) {
+        var provider = ImageProvider.from(settings);
+        var limiter = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute()) : null;
+        return new ImageStage(work, settings, provider, limiter, force, progress);
+    }
+
+    /** Images at once: MAX_PARALLEL_IMAGES, or 1 when PARALLEL_IMAGE_GENERATION is off. */
+    public int atOnce() {
+        var par = settings.parallelism();
+        return par.parallelImages() ? par.maxParallelImages() : 1;
+    }
+
+    public static StageResult run(StoryInput input, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        WorkDir work = input.workDir(settings);
+        return of(work, settings, force, progress).run(input);
+    }
+
+    /** With a given provider and submission limiter (tests, benchmark); {@code limiter} null = none. */
+    public static StageResult run(StoryInput input, Settings settings, ImageProvider provider, RateLimiter limiter, boolean force,
+                                  Progress progress) throws InterruptedException {
+        return new ImageStage(input.workDir(settings), settings, provider, limiter, force, progress).run(input);
+    }
+
+    public StageResult run(StoryInput input) throws InterruptedException {
+        Story story = input.story().withWorkDir(work.root().toString());
+        Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
+        var outcomes = Parallel.each(input.selected(), atOnce(), this::imageFor);
+        boolean anyDone = false;
+        for (var o : outcomes) {
+            switch (o) {
+                case Parallel.Outcome.Success<Story.Scene, Path> ok -> {
+                    story = story.with(story.scene(o.item().id()).withImage(ok.value().toString()));
+                    anyDone = true;
+                }
+                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), StageResult.sceneFailure(o.item().id(), bad.error()));
+            }
+        }
+        return new StageResult(story, failures, anyDone);
+    }
+
+    /** Whether the scene needs nothing from a provider: its own picture, or one cached for the same request. */
+    public boolean ready(Story.Scene scene) {
+        return ownImage(scene) || (!force && Asset.find(work.images(), scene.id(), provider.key(request(scene))).isPresent());
+    }
+
+    private boolean ownImage(Story.Scene scene) {
+        return scene.image() != null && !Path.of(scene.image()).startsWith(work.images());
+    }
+
+    private ImageProvider.Request request(Story.Scene scene) {
+        String prompt = scene.imagePrompt() != null && !scene.imagePrompt().isBlank() ? scene.imagePrompt() : scene.text();
+        var size = settings.video().size();
+        return new ImageProvider.Request(scene.id(), prompt, size.width(), size.height(), settings.providers().images().seed());
+    }
+
+    /** The scene's picture: its own, a cached one, or a new one from the provider. */
+    public Path imageFor(Story.Scene scene) throws InterruptedException {
+        String id = scene.id();
+        if (ownImage(scene)) {
+            progress.done(id, "own image " + Path.of(scene.image()).getFileName());
+            return Path.of(scene.image());
+        }
+        var request = request(scene);
+        String key = provider.key(request);
+        if (!force) {
+            var cached = Asset.find(work.images(), id, key);
+            if (cached.isPresent()) {
+                progress.done(id, "image " + work.root().relativize(cached.get().file()) + " (unchanged)");
+                return cached.get().file();
+            }
+        }
+        try {
+            progress.update(id, "image: " + provider.name(), -1);
+            var context = new ImageProvider.Context(jobs, gate, Ticker.system(), status -> progress.update(id, "image: " + status, -1));
+            byte[] bytes = provider.generate(request, context);
+            checkPicture(id, provider.name(), bytes);
+            var asset = Asset.save(work.images(), id, bytes, key, provider.name(), provider.model());
+            jobs.remove("image-" + id);
+            progress.done(id, "image " + work.root().relativize(asset.file()) + " (" + provider.name() + ")");
+            return asset.file();
+        } catch (ShortsmithException e) {
+            progress.failed(id, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** A downloaded picture counts only if it decodes to a real image. */
+    static void checkPicture(String sceneId, String provider, byte[] bytes) {
+        String ext = Asset.extension(bytes);
+        if (ext.equals("webp")) return;   // ImageIO cannot read WebP; ffmpeg decodes it in encode
+        try {
+            var img = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (img != null && img.getWidth() >= 64 && img.getHeight() >= 64) return;
+        } catch (IOException | RuntimeException ignored) {
+            // reported below
+        }
+        throw new ShortsmithException(ExitCode.PROVIDER, provider + " returned a picture that does not decode (" + bytes.length
+                + " bytes); run again to retry");
+    }
+}

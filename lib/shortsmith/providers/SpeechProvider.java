@@ -1,0 +1,51 @@
+package shortsmith.providers;
+
+import shortsmith.core.Settings;
+
+/**
+ * Where narration comes from: {@code espeak} (offline: espeak-ng with the story language's voice),
+ * {@code openai} (OpenAI-compatible {@code /v1/audio/speech}: OpenAI, Kokoro-FastAPI and other
+ * local servers) or {@code replicate} (predictions: submit, poll until {@code succeeded}).
+ * Chosen by TTS_PROVIDER.
+ */
+public interface SpeechProvider {
+
+    /** One narration: the text, the story's language, the voice and speed. */
+    record Request(String sceneId, String text, String language, String voice, double speed) {}
+
+    String name();
+
+    String model();
+
+    /** The voice used for {@code language} when TTS_VOICE is blank. */
+    String defaultVoice(String language);
+
+    default String key(Request r) { return Asset.key("speech", name(), model(), r.voice(), r.speed(), r.language(), r.text()); }
+
+    /**
+     * Whether synthesis runs on this machine's CPU (espeak-ng, or a server on loopback), so clip
+     * encoding should leave it cores while it runs.
+     */
+    default boolean runsHere() { return false; }
+
+    /** Whether {@code base} is a server on this machine. */
+    static boolean isLoopback(java.net.URI base) {
+        String host = base.getHost();
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
+    }
+
+    /** The audio's bytes (WAV, MP3, FLAC or Ogg). */
+    byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException;
+
+    static SpeechProvider from(Settings settings) {
+        var s = settings.providers().speech();
+        return switch (s.provider()) {
+            case "openai" -> new OpenAiSpeech(Http.base(s.baseUrl(), "https://api.openai.com"),
+                    s.model().isBlank() ? "tts-1" : s.model(), s.key(), Http.of("openai speech", settings, java.util.List.of(s.key())));
+            case "replicate" -> new ReplicateSpeech(Http.base(s.baseUrl(), "https://api.replicate.com"),
+                    s.model().isBlank() ? "jaaari/kokoro-82m" : s.model(),
+                    Http.requireKey("TTS_API_KEY", s.key(), "replicate"), Http.of("replicate", settings, java.util.List.of(s.key())));
+            default -> new EspeakSpeech();
+        };
+    }
+}

@@ -1,0 +1,154 @@
+package shortsmith.providers;
+
+import shortsmith.concurrency.Parallel;
+import shortsmith.concurrency.RateLimiter;
+import shortsmith.concurrency.Ticker;
+import shortsmith.core.ExitCode;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.StageResult;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Narration;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * tts: a narration for every selected scene that has none of its own. One at a time by default
+ * (MAX_PARALLEL_TTS=1: a local model takes gigabytes and runs slower in parallel). A narration
+ * already made for the same text, provider, model, voice and speed is reused without calling
+ * anyone; a new one must decode and must not be silent before it counts.
+ */
+public final class SpeechStage {
+    private final WorkDir work;
+    private final Ffmpeg ffmpeg;
+    private final SpeechProvider provider;
+    private final Jobs jobs;
+    private final boolean force;
+    private final Progress progress;
+    private final String language;
+    private final String voice;
+    private final double speed;
+    private final RateLimiter unlimited = new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
+
+    public SpeechStage(WorkDir work, Settings settings, SpeechProvider provider, String language, boolean force, Progress progress) {
+        this.work = work;
+        this.ffmpeg = Ffmpeg.locate(settings);
+        this.provider = provider;
+        this.jobs = Jobs.in(work);
+        this.force = force;
+        this.progress = progress;
+        this.language = language;
+        var speech = settings.providers().speech();
+        this.voice = speech.voice().isBlank() ? provider.defaultVoice(language) : speech.voice();
+        this.speed = speech.speed();
+    }
+
+    public SpeechProvider provider() { return provider; }
+
+    public static StageResult run(StoryInput input, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        return run(input, settings, SpeechProvider.from(settings), force, progress);
+    }
+
+    public static StageResult run(StoryInput input, Settings settings, SpeechProvider provider, boolean force, Progress progress)
+            throws InterruptedException {
+        var stage = new SpeechStage(input.workDir(settings), settings, provider, input.story().language(), force, progress);
+        Story story = input.story().withWorkDir(stage.work.root().toString());
+        Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
+        var outcomes = Parallel.each(input.selected(), settings.parallelism().maxParallelTts(), stage::narrationFor);
+        boolean anyDone = false;
+        for (var o : outcomes) {
+            switch (o) {
+                case Parallel.Outcome.Success<Story.Scene, Path> ok -> {
+                    story = withNarration(story, o.item().id(), ok.value());
+                    anyDone = true;
+                }
+                case Parallel.Outcome.Failure<Story.Scene, Path> bad -> failures.put(o.item().id(), StageResult.sceneFailure(o.item().id(), bad.error()));
+            }
+        }
+        return new StageResult(story, failures, anyDone);
+    }
+
+    /** The story with a scene's narration set (timings made for other audio are dropped). */
+    public static Story withNarration(Story story, String id, Path audio) {
+        var scene = story.scene(id);
+        boolean same = audio.toString().equals(scene.audio());
+        return story.with(scene.withAudio(audio.toString(), same ? scene.words() : null));
+    }
+
+    private boolean ownAudio(Story.Scene scene) {
+        return scene.audio() != null && !Path.of(scene.audio()).startsWith(work.audio());
+    }
+
+    private SpeechProvider.Request request(Story.Scene scene) {
+        return new SpeechProvider.Request(scene.id(), scene.text(), language, voice, speed);
+    }
+
+    /** Whether the scene needs no synthesis: its own narration, or one cached for the same request. */
+    public boolean ready(Story.Scene scene) {
+        return ownAudio(scene) || (!force && Asset.find(work.audio(), scene.id(), provider.key(request(scene))).isPresent());
+    }
+
+    /** The scene's narration: its own, a cached one, or a new one from the provider. */
+    public Path narrationFor(Story.Scene scene) throws InterruptedException {
+        String id = scene.id();
+        if (ownAudio(scene)) {
+            progress.done(id, "own narration " + Path.of(scene.audio()).getFileName());
+            return Path.of(scene.audio());
+        }
+        var request = request(scene);
+        String key = provider.key(request);
+        if (!force) {
+            var cached = Asset.find(work.audio(), id, key);
+            if (cached.isPresent()) {
+                progress.done(id, "narration " + work.root().relativize(cached.get().file()) + " (unchanged)");
+                return cached.get().file();
+            }
+        }
+        try {
+            progress.update(id, "narration: " + provider.name(), -1);
+            var context = new ImageProvider.Context(jobs, unlimited, Ticker.system(), s -> progress.update(id, "narration: " + s, -1));
+            byte[] bytes = provider.synthesize(request, context);
+            double seconds = checkAudio(ffmpeg, provider.name(), bytes);
+            var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
+            jobs.remove("speech-" + id);
+            progress.done(id, String.format("narration %s %.2f s (%s)", work.root().relativize(asset.file()), seconds, provider.name()));
+            return asset.file();
+        } catch (ShortsmithException e) {
+            progress.failed(id, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** The audio's length; it must decode and must not be silent. */
+    static double checkAudio(Ffmpeg ffmpeg, String provider, byte[] bytes) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("narration", "." + Asset.extension(bytes));
+            Files.write(tmp, bytes);
+            Narration n;
+            try {
+                n = Narration.load(ffmpeg, tmp);
+            } catch (ShortsmithException e) {
+                throw new ShortsmithException(ExitCode.PROVIDER, provider + " returned audio that does not decode (" + bytes.length
+                        + " bytes); run again to retry");
+            }
+            if (n.duration() < 0.1 || n.rmsDb() < -60) {
+                throw new ShortsmithException(ExitCode.PROVIDER, String.format(java.util.Locale.ROOT,
+                        "%s returned silent audio (%.2f s at %.0f dBFS); check TTS_VOICE and TTS_MODEL", provider, n.duration(), n.rmsDb()));
+            }
+            return n.duration();
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot check the narration: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) WorkDir.deleteQuietly(tmp);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package shortsmith.video;
+
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.Story;
+import shortsmith.media.Narration;
+import shortsmith.media.Proc;
+
+import java.awt.Font;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Captions burned in with libass: the narration cut into short chunks, large bold type with an
+ * outline inside the Shorts safe area, and (karaoke) the word being spoken highlighted. Word times
+ * come from the TTS when it gives them, else are estimated from the narration's speech span,
+ * weighted by syllables and pauses at punctuation.
+ *
+ * <pre>jshell> Captions.estimate("¿Qué hora es? Las tres.", new Narration.SpeechSpan(0.1, 1.9))</pre>
+ */
+public final class Captions {
+    private Captions() {}
+
+    /** The caption font: a bold face with every Spanish glyph, and its family name for ASS. */
+    public record CaptionFont(Path file, String family) {}
+
+    private static volatile CaptionFont font;
+
+    /**
+     * Locates a bold font that covers Spanish ({@code CAPTION_FONT} may name a file). fontconfig is
+     * asked for DejaVu Sans Bold first, then any bold face with Spanish coverage.
+     */
+    public static CaptionFont font(String configured) {
+        if (configured != null && !configured.isBlank()) return describe(Path.of(configured));
+        if (font == null) {
+            var r = Proc.run(List.of("fc-list", ":lang=es:style=Bold", "file"), Duration.ofSeconds(20));
+            var files = r.stdout().lines().map(l -> l.replaceFirst(":\\s*$", "").trim()).filter(l -> !l.isEmpty()).sorted().toList();
+            Path chosen = files.stream().filter(f -> f.endsWith("DejaVuSans-Bold.ttf")).findFirst()
+                    .or(() -> files.stream().filter(f -> f.endsWith(".ttf") || f.endsWith(".otf")).findFirst())
+                    .map(Path::of)
+                    .orElseThrow(() -> ShortsmithException.environment(
+                            "no bold font with Spanish glyphs found: install one (apt-get install fonts-dejavu-core) or set CAPTION_FONT"));
+            font = describe(chosen);
+        }
+        return font;
+    }
+
+    private static CaptionFont describe(Path file) {
+        try {
+            Font f = Font.createFont(Font.TRUETYPE_FONT, file.toFile());
+            AWT_FONTS.put(file, f);
+            for (char c : "áéíóúñÑ¿¡ü".toCharArray()) {
+                if (!f.canDisplay(c)) throw ShortsmithException.environment("the caption font " + file + " lacks '" + c + "'; choose another CAPTION_FONT");
+            }
+            return new CaptionFont(file, f.getFamily(Locale.ROOT));
+        } catch (java.awt.FontFormatException | IOException e) {
+            throw ShortsmithException.environment("cannot read the caption font " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Splits narration into display words (punctuation stays attached). */
+    public static List<String> words(String text) {
+        return List.of(text.strip().split("\\s+"));
+    }
+
+    /** Vowel groups, a good syllable count for Spanish and a fair one for English; at least 1. */
+    static int syllables(String word) {
+        String w = word.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
+        if (w.isEmpty()) return 0;
+        if (w.chars().allMatch(Character::isDigit)) return Math.max(1, w.length());   // numbers are read out long
+        int groups = 0;
+        boolean inVowel = false;
+        for (char c : w.toCharArray()) {
+            boolean vowel = "aeiouáéíóúüàèìòùâêîôûäëïöy".indexOf(c) >= 0;
+            if (vowel && !inVowel) groups++;
+            inVowel = vowel;
+        }
+        return Math.max(1, groups);
+    }
+
+    /** The pause after a word, in syllables: short at commas, longer at the end of a sentence. */
+    static double pauseAfter(String word) {
+        if (word.matches(".*[.!?…]+[\"'»”)]*$")) return 2.5;
+        if (word.matches(".*[,;:—–]+[\"'»”)]*$")) return 1.5;
+        return 0;
+    }
+
+    /** Word times spread over the speech span by syllables, with pauses at punctuation. */
+    public static List<Story.Word> estimate(String text, Narration.SpeechSpan span) {
+        List<String> words = words(text);
+        double units = 0;
+        for (int i = 0; i < words.size(); i++) {
+            units += Math.max(1, syllables(words.get(i)));
+            if (i < words.size() - 1) units += pauseAfter(words.get(i));
+        }
+        double perUnit = (span.end() - span.start()) / units;
+        List<Story.Word> out = new ArrayList<>();
+        double t = span.start();
+        for (int i = 0; i < words.size(); i++) {
+            double d = Math.max(1, syllables(words.get(i))) * perUnit;
+            out.add(new Story.Word(words.get(i), round(t), round(t + d)));
+            t += d + (i < words.size() - 1 ? pauseAfter(words.get(i)) * perUnit : 0);
+        }
+        return out;
+    }
+
+    private static double round(double s) { return Math.round(s * 1000) / 1000.0; }
+
+    /**
+     * Groups words into caption chunks: up to 4 words and about 22 characters, ending early at
+     * punctuation, so each chunk reads at a glance.
+     */
+    public static List<List<Story.Word>> chunks(List<Story.Word> words) {
+        List<List<Story.Word>> chunks = new ArrayList<>();
+        List<Story.Word> current = new ArrayList<>();
+        int chars = 0;
+        for (Story.Word w : words) {
+            if (!current.isEmpty() && (current.size() >= 4 || chars + 1 + w.word().length() > 22)) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                chars = 0;
+            }
+            current.add(w);
+            chars += (chars == 0 ? 0 : 1) + w.word().length();
+            if (pauseAfter(w.word()) > 0 && current.size() >= 2) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                chars = 0;
+            }
+        }
+        if (!current.isEmpty()) chunks.add(current);
+        return chunks;
+    }
+
+    /** The geometry of captions for a frame size: type size, outline, and safe-area margins. */
+    record Layout(int fontSize, double outline, double shadow, int marginSide, int marginBottom) {
+        static Layout of(Settings.Size size) {
+            int h = size.height(), w = size.width();
+            int fs = Math.round(Math.min(h * 0.048f, w * 0.085f));
+            // Shorts covers about the bottom quarter with its title and buttons, and the right edge
+            // with its action column: keep the text centred above them.
+            return new Layout(fs, Math.max(2, fs * 0.09), Math.max(1, fs * 0.04), Math.round(w * 0.11f), Math.round(h * 0.28f));
+        }
+    }
+
+    static final String HIGHLIGHT = "&H0000E5FF&";   // amber (ASS colours are BGR)
+
+    /** The ASS document for a scene of {@code duration} seconds. */
+    public static String ass(List<Story.Word> words, Settings.CaptionStyle style, Settings.Size size, double duration, CaptionFont font) {
+        var layout = Layout.of(size);
+        var out = new StringBuilder();
+        out.append("[Script Info]\nScriptType: v4.00+\nPlayResX: ").append(size.width()).append("\nPlayResY: ").append(size.height())
+                .append("\nWrapStyle: 0\nScaledBorderAndShadow: yes\nYCbCr Matrix: TV.709\n\n");
+        out.append("[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
+                + "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n");
+        out.append(String.format(Locale.ROOT, "Style: Caption,%s,%d,&H00FFFFFF,&H00FFFFFF,&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,%.1f,%.1f,2,%d,%d,%d,1%n%n",
+                font.family(), layout.fontSize(), layout.outline(), layout.shadow(), layout.marginSide(), layout.marginSide(), layout.marginBottom()));
+        out.append("[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n");
+        if (style == Settings.CaptionStyle.NONE || words.isEmpty()) return out.toString();
+        Font awt = awtFont(font);
+        var chunks = chunks(words);
+        for (int c = 0; c < chunks.size(); c++) {
+            var chunk = chunks.get(c);
+            double start = chunk.getFirst().start();
+            double nextStart = c + 1 < chunks.size() ? chunks.get(c + 1).getFirst().start() : duration;
+            double end = Math.min(nextStart, Math.max(chunk.getLast().end() + 0.4, start + 0.5));
+            end = Math.min(end, duration);
+            if (style == Settings.CaptionStyle.CHUNK) {
+                event(out, start, end, text(chunk, -1, awt));
+                continue;
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                double s = i == 0 ? start : chunk.get(i).start();
+                double e = i + 1 < chunk.size() ? chunk.get(i + 1).start() : end;
+                if (e > s) event(out, s, e, text(chunk, i, awt));
+            }
+        }
+        return out.toString();
+    }
+
+    private static void event(StringBuilder out, double start, double end, String text) {
+        out.append("Dialogue: 0,").append(time(start)).append(',').append(time(end)).append(",Caption,,0,0,0,,").append(text).append('\n');
+    }
+
+    private static String text(List<Story.Word> chunk, int highlighted, Font awt) {
+        var sb = new StringBuilder();
+        for (int i = 0; i < chunk.size(); i++) {
+            if (i > 0) sb.append(' ');
+            String w = escape(chunk.get(i).word(), awt);
+            if (i == highlighted) sb.append("{\\c").append(HIGHLIGHT).append('}').append(w).append("{\\c&H00FFFFFF&}");
+            else sb.append(w);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Text as literal ASS: braces escaped ({@code \{ \}}), a word joiner after each backslash so
+     * {@code \N} or {@code \h} stay text, line breaks as spaces, and characters the font cannot
+     * draw (emoji) left out rather than shown as boxes.
+     */
+    static String escape(String word, Font awt) {
+        var sb = new StringBuilder();
+        word.codePoints().forEach(cp -> {
+            switch (cp) {
+                case '\\' -> sb.append("\\\u2060");
+                case '{' -> sb.append("\\{");
+                case '}' -> sb.append("\\}");
+                case '\n', '\r', '\t' -> sb.append(' ');
+                default -> {
+                    if (awt == null || awt.canDisplay(cp)) sb.appendCodePoint(cp);
+                }
+            }
+        });
+        return sb.toString();
+    }
+
+    private static final java.util.Map<Path, Font> AWT_FONTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The font parsed once per file (for glyph coverage), not once per clip. */
+    private static Font awtFont(CaptionFont font) {
+        return AWT_FONTS.computeIfAbsent(font.file(), f -> {
+            try {
+                return Font.createFont(Font.TRUETYPE_FONT, f.toFile());
+            } catch (Exception e) {
+                throw ShortsmithException.environment("cannot read the caption font " + f + ": " + e.getMessage());
+            }
+        });
+    }
+
+    static String time(double seconds) {
+        long cs = Math.max(0, Math.round(seconds * 100));
+        return String.format(Locale.ROOT, "%d:%02d:%02d.%02d", cs / 360000, (cs / 6000) % 60, (cs / 100) % 60, cs % 100);
+    }
+
+    /** Writes the ASS file and a copy of the font into {@code dir} (for libass's fontsdir). */
+    public static void writeInto(Path dir, String ass, CaptionFont font) throws IOException {
+        Files.writeString(dir.resolve("captions.ass"), ass);
+        Path fonts = Files.createDirectories(dir.resolve("fonts"));
+        Files.copy(font.file(), fonts.resolve(font.file().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,298 @@
+package shortsmith.video;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.core.Motion;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.Story;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Media;
+import shortsmith.media.Narration;
+import shortsmith.media.Proc;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Renders one scene to a clip: the image fitted to the frame and moved by a sub-pixel Ken Burns
+ * move rendered in Java, captions burned in by libass, the narration as AAC, encoded with one
+ * {@link EncoderProfile}. Every clip of a story gets identical stream parameters, so the merge
+ * joins them without re-encoding. Output goes to a temporary name and is renamed when complete; a
+ * clip whose inputs and settings are unchanged is not rendered again.
+ */
+public final class ClipEncoder {
+    /** Bumped whenever the rendering changes, so cached clips are redone. */
+    static final String RENDER_VERSION = "2";
+
+    private final Ffmpeg ffmpeg;
+    private final Settings settings;
+    private final EncoderProfile profile;
+
+    public ClipEncoder(Ffmpeg ffmpeg, Settings settings, EncoderProfile profile) {
+        this.ffmpeg = ffmpeg;
+        this.settings = settings;
+        this.profile = profile;
+    }
+
+    public EncoderProfile profile() { return profile; }
+
+    public Ffmpeg ffmpeg() { return ffmpeg; }
+
+    /**
+     * What a clip is made from. {@code words} may be null: then they are estimated. The story's
+     * title is written into the clip, so the merge can refuse clips of another story.
+     */
+    public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {}
+
+    /** A finished clip. */
+    public record Clip(String sceneId, Path file, double duration, int frames, String profile, boolean cached) {}
+
+    /** Told how far the render is (0…1). */
+    @FunctionalInterface
+    public interface Listener {
+        void progress(double fraction);
+    }
+
+    /** The record beside each clip that says what it was made from. */
+    record Sidecar(String key, double duration, int frames, String profile) {}
+
+    /** A scene failure that names the scene and what to fix. */
+    public static ShortsmithException sceneError(String sceneId, ExitCode code, String message) {
+        return new ShortsmithException(code, "scene " + sceneId + ": " + message);
+    }
+
+    public Clip encode(Inputs in, Path output, boolean force, Listener listener) throws InterruptedException {
+        var size = settings.video().size();
+        int fps = settings.video().fps();
+        Narration narration = loadNarration(in);
+        double audioSeconds = narration.duration();
+        int frames = (int) Math.ceil((audioSeconds + settings.clips().tail()) * fps - 1e-6);
+        double duration = (double) frames / fps;
+        String key = key(in);
+        Path sidecarFile = output.resolveSibling(in.sceneId() + ".json");
+        if (!force && Files.isRegularFile(output) && Files.isRegularFile(sidecarFile)) {
+            try {
+                Sidecar old = Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class);
+                if (old.key().equals(key)) return new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true);
+            } catch (IOException e) {
+                // an unreadable sidecar only means: render again
+            }
+        }
+
+        List<Story.Word> words = in.words() != null && !in.words().isEmpty() ? in.words()
+                : Captions.estimate(in.text(), narration.speechSpan());
+        var font = Captions.font(settings.clips().captionFont());
+        String ass = Captions.ass(words, settings.clips().captionStyle(), size, duration, font);
+
+        int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
+        var source = decodeImage(in, sw, sh);
+        var renderer = KenBurns.of(source, size.width(), size.height());
+
+        Path scratch;
+        try {
+            Files.createDirectories(output.getParent());
+            scratch = Files.createTempDirectory(output.getParent(), "." + in.sceneId() + "-render-");
+            Captions.writeInto(scratch, ass, font);
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot write into " + output.getParent() + ": " + e.getMessage(), e);
+        }
+        Path partial = WorkDir.partial(output);
+        try {
+            runEncoder(in, renderer, frames, duration, scratch, partial, listener);
+            WorkDir.publish(partial, output);
+            WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name())));
+            return new Clip(in.sceneId(), output, duration, frames, profile.name(), false);
+        } finally {
+            WorkDir.deleteQuietly(partial);
+            WorkDir.deleteTree(scratch);
+        }
+    }
+
+    private void runEncoder(Inputs in, KenBurns renderer, int frames, double duration, Path scratch, Path partial,
+                            Listener listener) throws InterruptedException {
+        var size = settings.video().size();
+        int fps = settings.video().fps();
+        String d = String.format(Locale.ROOT, "%.6f", duration);
+        String video = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? "[0:v]null[v]"
+                : "[0:v]subtitles=f=captions.ass:fontsdir=fonts[v]";
+        // The narration resampled to 48 kHz stereo and padded to the clip's exact length.
+        String audio = "[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur=" + d + ",atrim=end=" + d + "[a]";
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg.ffmpeg().toString(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size.toString(), "-framerate", String.valueOf(fps), "-i", "pipe:0",
+                "-i", "file:" + in.audio().toAbsolutePath(),
+                "-filter_complex", video + ";" + audio, "-map", "[v]", "-map", "[a]"));
+        cmd.addAll(profile.videoArgs(fps));
+        cmd.addAll(List.of("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
+                "-video_track_timescale", String.valueOf(fps * 1000),
+                "-metadata", "comment=" + clipTag(in.story(), in.sceneId()),
+                "-c:a", "aac", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
+                "-frames:v", String.valueOf(frames), "-movflags", "+faststart", "-progress", "pipe:1", "-nostats",
+                "-f", "mp4", "file:" + partial.toAbsolutePath()));
+        Process p = Proc.startPiped(cmd, scratch);
+        var stderr = new Proc.Collector(p.getErrorStream());
+        Proc.Collector stdout = new Proc.Collector(p.getInputStream());
+        // Two frame buffers: one is rendered while the other is written to ffmpeg.
+        var free = new java.util.concurrent.ArrayBlockingQueue<byte[]>(2);
+        var full = new java.util.concurrent.ArrayBlockingQueue<byte[]>(2);
+        free.add(new byte[renderer.frameBytes()]);
+        free.add(new byte[renderer.frameBytes()]);
+        byte[] end = new byte[0];
+        var writeFailure = new java.util.concurrent.atomic.AtomicReference<IOException>();
+        Thread writer = Thread.ofPlatform().name("frames-" + in.sceneId()).start(() -> {
+            try (OutputStream pipe = p.getOutputStream()) {
+                for (byte[] f; (f = full.take()) != end; ) {
+                    // After a failure keep taking frames, so the renderer never waits on a full queue.
+                    if (writeFailure.get() == null) {
+                        try {
+                            pipe.write(f);
+                        } catch (IOException e) {
+                            writeFailure.set(e);   // ffmpeg stopped reading: its own message says why
+                        }
+                    }
+                    free.put(f);
+                }
+            } catch (IOException e) {
+                writeFailure.compareAndSet(null, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Motion motion = in.motion();
+        try {
+            for (int k = 0; k < frames && writeFailure.get() == null; k++) {
+                byte[] frame = free.take();
+                renderer.render(motion, frames == 1 ? 0 : (double) k / (frames - 1), frame);
+                full.put(frame);
+                if (k % 5 == 0 || k == frames - 1) listener.progress((k + 1.0) / frames);
+            }
+            full.put(end);
+            writer.join();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            writer.interrupt();
+            throw e;
+        }
+        int exit = p.waitFor();
+        String errors = stderr.text();
+        String report = stdout.text();
+        if (exit != 0 || writeFailure.get() != null) {
+            throw new EncodeFailure(in.sceneId(), profile, errors.isBlank() && writeFailure.get() != null ? writeFailure.get().getMessage() : errors);
+        }
+        // ffmpeg's own count of the frames it wrote (-progress), checked against what was asked.
+        var written = java.util.regex.Pattern.compile("(?m)^frame=(\\d+)$").matcher(report).results()
+                .map(m -> Integer.parseInt(m.group(1))).reduce((a, b) -> b).orElse(-1);
+        if (written != frames) throw sceneError(in.sceneId(), ExitCode.FAILED, "expected " + frames + " frames, ffmpeg wrote " + written);
+    }
+
+    /** The tag each clip carries in its MP4 comment: which story and scene it belongs to. */
+    public static String clipTag(String story, String sceneId) { return "shortsmith scene=" + sceneId + " story=" + story; }
+
+    /** The story named by a clip's tag, or null when the clip has none (made elsewhere). */
+    public static String storyOfTag(String comment) {
+        if (comment == null || !comment.startsWith("shortsmith scene=")) return null;
+        int at = comment.indexOf(" story=");
+        return at < 0 ? null : comment.substring(at + 7);
+    }
+
+    /** ffmpeg failed while encoding; NVENC failures are told apart so the story can fall back. */
+    public static final class EncodeFailure extends ShortsmithException {
+        private final NvencProbe.Reason nvencReason;
+
+        EncodeFailure(String sceneId, EncoderProfile profile, String stderr) {
+            super(ExitCode.FAILED, "scene " + sceneId + ": " + profile.name() + " encode failed: " + NvencProbe.classify(stderr).message());
+            this.nvencReason = profile instanceof EncoderProfile.Nvenc ? NvencProbe.classify(stderr).reason() : null;
+        }
+
+        /** The NVENC failure class, or null when the profile was not NVENC. */
+        public NvencProbe.Reason nvencReason() { return nvencReason; }
+    }
+
+    private Narration loadNarration(Inputs in) {
+        if (in.audio() == null) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "no narration: run tts first or set \"audio\"");
+        if (!Files.isRegularFile(in.audio())) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "audio " + in.audio() + " does not exist");
+        Narration n;
+        try {
+            n = Narration.load(ffmpeg, in.audio());
+        } catch (ShortsmithException e) {
+            throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "audio " + in.audio() + " is not readable audio");
+        }
+        if (n.duration() < 0.05) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "audio " + in.audio() + " is empty");
+        return n;
+    }
+
+    /**
+     * The image cover-fitted to {@code sw × sh} in BT.709 yuv420p, alpha flattened onto black.
+     * ffmpeg applies a JPEG's EXIF orientation itself (autorotate); a test guards that.
+     */
+    KenBurns.Yuv420 decodeImage(Inputs in, int sw, int sh) {
+        if (in.image() == null) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "no image: run gen-images first or set \"image\"");
+        if (!Files.isRegularFile(in.image())) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " does not exist");
+        String graph = "[0:v]format=rgba,scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:flags=bicubic,crop=" + sw + ":" + sh
+                + "[fg];color=c=black:s=" + sw + "x" + sh + "[bg];[bg][fg]overlay=shortest=1:format=auto,"
+                + "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]";
+        // image2 without patterns: a '%' in a file name is just a character.
+        var cmd = ffmpeg.command("-loglevel", "error", "-f", "image2", "-pattern_type", "none", "-i", "file:" + in.image().toAbsolutePath(),
+                "-filter_complex", graph,
+                "-map", "[out]", "-frames:v", "1", "-f", "rawvideo", "pipe:1");
+        Process p = Proc.start(cmd);
+        var err = new Proc.Collector(p.getErrorStream());
+        byte[] raw;
+        try (var out = p.getInputStream()) {
+            raw = out.readAllBytes();
+            p.waitFor();
+            String errors = err.text();
+            if (p.exitValue() != 0 || raw.length != sw * sh * 3 / 2) {
+                throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be decoded ("
+                        + (errors.isBlank() ? "no picture in it" : Media.firstLine(errors)) + ")");
+            }
+        } catch (IOException e) {
+            throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be read: " + e.getMessage());
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted", e);
+        }
+        return KenBurns.Yuv420.fromRaw(raw, sw, sh);
+    }
+
+    /** What determines the clip: any change means a new render. */
+    String key(Inputs in) {
+        try {
+            var md = MessageDigest.getInstance("SHA-256");
+            for (String part : List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
+                    String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
+                    String.valueOf(profile.videoArgs(settings.video().fps())), settings.encoding().audioBitrate())) {
+                md.update(part.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String digest(Path file) {
+        if (file == null || !Files.isRegularFile(file)) return "none";
+        try (var in = Files.newInputStream(file)) {
+            var md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return "unreadable";
+        }
+    }
+
+    private static int even(double v) { return (int) Math.ceil(v / 2) * 2; }
+}

@@ -1,0 +1,159 @@
+package shortsmith.video;
+
+import shortsmith.concurrency.Parallel;
+import shortsmith.core.Json;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.ShortsmithException;
+import shortsmith.core.StageResult;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.core.WorkDir;
+import shortsmith.media.Ffmpeg;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The encode stage: every selected scene of a story to a clip, with one profile for the whole
+ * story. NVENC failing at run time (sessions or memory exhausted) is retried once the other clips
+ * are done; if it still fails the whole story is encoded with x264 instead, never a mix.
+ */
+public final class EncodeStage {
+    private EncodeStage() {}
+
+    /** The profile {@code choice} (auto, nvenc, x264, lossless; null = FFMPEG_ENCODER) leads to. */
+    public static EncoderProfile profileFor(String choice, Settings settings) {
+        String c = choice == null ? settings.encoding().encoder().toString() : choice.toLowerCase();
+        return switch (c) {
+            case "x264" -> EncoderProfile.x264(settings);
+            case "nvenc" -> EncoderProfile.nvenc(settings);
+            case "lossless" -> EncoderProfile.lossless();
+            case "auto" -> NvencProbe.detect(settings, false).decision().encoder().equals("nvenc")
+                    ? EncoderProfile.nvenc(settings) : EncoderProfile.x264(settings);
+            default -> throw ShortsmithException.usage("--profile " + choice + ": allowed auto, nvenc, x264, lossless");
+        };
+    }
+
+    /**
+     * Clips encoded at once. NVENC: up to MAX_PARALLEL_VIDEOS when PARALLEL_VIDEO_ENCODING is on,
+     * never above the session cap {@code detect-nvenc --sessions N} found.
+     * CPU: one more clip than there are cores, each x264 with cores ÷ clips threads (at least 1).
+     * Measured on 2 cores (README): one clip with x264's own threading spends half its CPU on
+     * frame-thread synchronisation and leaves cores idle while a clip probes, decodes and verifies;
+     * 2 clips × 1 thread took half the wall time, 3 × 1 a little less again.
+     */
+    public static int clipsAtOnce(EncoderProfile profile, Settings settings) {
+        return switch (profile) {
+            case EncoderProfile.Nvenc n -> settings.parallelism().parallelVideos()
+                    ? Math.min(settings.parallelism().maxParallelVideos(), NvencProbe.sessionCap(settings).orElse(Integer.MAX_VALUE)) : 1;
+            case EncoderProfile.X264 x -> Runtime.getRuntime().availableProcessors() + 1;
+            case EncoderProfile.Lossless l -> Runtime.getRuntime().availableProcessors() + 1;
+        };
+    }
+
+    /** The x264 profile with its threads set for {@code clips} at once, unless X264_THREADS says otherwise. */
+    public static EncoderProfile threadsFor(EncoderProfile profile, int clips) {
+        if (profile instanceof EncoderProfile.X264 x && x.threads() == 0 && clips > 1) {
+            return x.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors() / clips));
+        }
+        return profile;
+    }
+
+    public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
+            throws InterruptedException {
+        WorkDir work = input.workDir(settings);
+        Story story = input.story().withWorkDir(work.root().toString());
+        Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
+        EncoderProfile profile = profileFor(profileChoice, settings);
+        List<Story.Scene> scenes = input.selected();
+
+        // Fill in what earlier stages left in the work folder.
+        List<ClipEncoder.Inputs> inputs = new ArrayList<>();
+        for (Story.Scene s : scenes) {
+            var in = inputsFor(story, s, work);
+            inputs.add(in);
+            story = story.with(s.withImage(in.image() == null ? null : in.image().toString())
+                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words()).withMotion(in.motion()));
+        }
+
+        var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
+        if (profile instanceof EncoderProfile.Nvenc) {
+            var nvencFailed = results.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?> f
+                    && f.error() instanceof ClipEncoder.EncodeFailure ef && ef.nvencReason() != null).toList();
+            if (!nvencFailed.isEmpty()) {
+                // Sessions or memory may have been taken by our own parallel clips: retry alone first.
+                var retry = new ArrayList<ClipEncoder.Inputs>();
+                nvencFailed.forEach(r -> retry.add(r.item()));
+                var again = encodeAll(new ClipEncoder(ffmpeg, settings, profile), retry, work, force, progress, settings);
+                var still = again.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?>).findFirst();
+                if (still.isPresent()) {
+                    var reason = ((Parallel.Outcome.Failure<?, ?>) still.get()).error();
+                    progress.note("warning: NVENC failed at run time (" + reason.getMessage() + "); the whole story is encoded with x264 instead");
+                    profile = EncoderProfile.x264(settings);
+                    results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
+                } else {
+                    var merged = new ArrayList<>(results);
+                    merged.replaceAll(r -> again.stream().filter(a -> a.item().equals(r.item())).findFirst().orElse(r));
+                    results = merged;
+                }
+            }
+        }
+
+        for (var outcome : results) {
+            String id = outcome.item().sceneId();
+            switch (outcome) {
+                case Parallel.Outcome.Success<ClipEncoder.Inputs, ClipEncoder.Clip> ok ->
+                        story = story.with(story.scene(id).withVideo(ok.value().file().toString(), ok.value().duration()));
+                case Parallel.Outcome.Failure<ClipEncoder.Inputs, ClipEncoder.Clip> bad -> failures.put(id, StageResult.sceneFailure(id, bad.error()));
+            }
+        }
+        return new StageResult(story, failures, story.scenes().stream().anyMatch(s -> s.video() != null));
+    }
+
+    /** What scene {@code s}'s clip is made from: the manifest's files, else what earlier stages left in the work folder. */
+    public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work) {
+        int index = story.scenes().indexOf(story.scene(s.id()));
+        Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
+        Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
+        List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), story.motionOf(index), image, audio, words);
+    }
+
+    private static List<Parallel.Outcome<ClipEncoder.Inputs, ClipEncoder.Clip>> encodeAll(
+            ClipEncoder encoder, List<ClipEncoder.Inputs> inputs, WorkDir work, boolean force, Progress progress, Settings settings)
+            throws InterruptedException {
+        int clips = Math.min(inputs.size(), clipsAtOnce(encoder.profile(), settings));
+        var threaded = new ClipEncoder(encoder.ffmpeg(), settings, threadsFor(encoder.profile(), clips));
+        return Parallel.each(inputs, clips, in -> {
+            try {
+                progress.update(in.sceneId(), "clip", 0);
+                var clip = threaded.encode(in, work.clip(in.sceneId()), force, f -> progress.update(in.sceneId(), "clip", f));
+                progress.done(in.sceneId(), String.format("%s %.2f s (%s%s)", work.root().relativize(clip.file()), clip.duration(),
+                        clip.profile(), clip.cached() ? ", unchanged" : ""));
+                return clip;
+            } catch (ShortsmithException e) {
+                progress.failed(in.sceneId(), e.getMessage().replaceFirst("^scene \\S+: ", ""));
+                throw e;
+            }
+        });
+    }
+
+    static List<Story.Word> wordsFromWork(WorkDir work, String sceneId) {
+        Path file = work.audio().resolve(sceneId + ".words.json");
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return Json.MAPPER.readValue(file.toFile(), new TypeReference<List<Story.Word>>() {});
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

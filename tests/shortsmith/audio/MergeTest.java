@@ -1,0 +1,276 @@
+package shortsmith.audio;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.core.Settings;
+import shortsmith.core.Story;
+import shortsmith.core.StoryInput;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Media;
+import shortsmith.media.Narration;
+import shortsmith.media.Proc;
+import shortsmith.testing.StoryFixture;
+import shortsmith.testing.TestSupport;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** merge on real clips, judged by ffprobe, ebur128, and the narration found in the output's audio. */
+class MergeTest {
+    static Path dir;
+    static Path manifest;
+    static Ffmpeg ffmpeg = Ffmpeg.locate(Settings.defaults());
+    static Settings settings = StoryFixture.smallSettings();
+
+    @BeforeAll
+    static void encodeAStory(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        Path story = StoryFixture.story(tmp.resolve("story"), "Había una vez una cometa roja.", "Voló sobre el mar.",
+                "Y volvió a casa al atardecer.");
+        var encoded = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+        assertEquals(0, encoded.exitCode(), encoded.toString());
+        manifest = story.getParent().resolve("encoded.json");
+        Files.writeString(manifest, encoded.stdout());
+    }
+
+    static Merge.Result merge(Path output, Path music, Settings s) throws Exception {
+        var input = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+        List<String> notes = new ArrayList<>();
+        var result = Merge.run(input, s, new Merge.Options(output, music), notes::add);
+        return result;
+    }
+
+    /** A low tone as "music": 55 Hz lies under the narration's voice, so it can be measured apart. */
+    static Path music(Path file, double seconds) {
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                "sine=f=55:sample_rate=44100:d=" + seconds, "-af", "volume=0.5", "-c:a", "libmp3lame", file.toString()), Duration.ofMinutes(1));
+        assertTrue(r.ok(), r.stderr());
+        return file;
+    }
+
+    /** The audio of {@code file} as 48 kHz mono samples. */
+    static float[] pcm(Path file) throws Exception {
+        Path raw = Files.createTempFile("pcm", ".f32");
+        try {
+            var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-i", file.toString(), "-map", "0:a:0", "-ac", "1", "-ar", "48000",
+                    "-f", "f32le", raw.toString()), Duration.ofMinutes(1));
+            assertTrue(r.ok(), r.stderr());
+            var b = ByteBuffer.wrap(Files.readAllBytes(raw)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            float[] out = new float[b.remaining()];
+            b.get(out);
+            return out;
+        } finally {
+            Files.delete(raw);
+        }
+    }
+
+    /** Where {@code needle} best matches {@code haystack}, searching ±{@code radius} samples around {@code around}. */
+    static int bestLag(float[] haystack, float[] needle, int around, int radius) {
+        int best = around;
+        double bestScore = -2;
+        for (int lag = Math.max(0, around - radius); lag <= around + radius && lag + needle.length <= haystack.length; lag++) {
+            double dot = 0, energy = 0;
+            for (int i = 0; i < needle.length; i++) {
+                dot += haystack[lag + i] * needle[i];
+                energy += haystack[lag + i] * haystack[lag + i];
+            }
+            double score = energy == 0 ? -1 : dot / Math.sqrt(energy);
+            if (score > bestScore) {
+                bestScore = score;
+                best = lag;
+            }
+        }
+        return best;
+    }
+
+    /** The level of a pure tone at {@code hz} in samples [from, to) (Goertzel), in dB. */
+    static double toneDb(float[] x, double hz, int from, int to) {
+        double w = 2 * Math.PI * hz / 48000, c = 2 * Math.cos(w), s1 = 0, s2 = 0;
+        for (int i = from; i < to; i++) {
+            double s0 = x[i] + c * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        double power = s1 * s1 + s2 * s2 - c * s1 * s2;
+        return 10 * Math.log10(power / ((double) (to - from) * (to - from)) + 1e-20);
+    }
+
+    @Test
+    void withoutMusicTheShortIsTheClipsCopiedUnderGaplessNarrationAtMinus14Lufs() throws Exception {
+        Path out = dir.resolve("short.mp4");
+        var result = merge(out, null, settings);
+        Story story = result.story();
+        assertEquals(out.toString(), story.output());
+
+        Media media = Media.probe(ffmpeg, out);
+        var v = media.video().orElseThrow();
+        var a = media.audio().orElseThrow();
+        double clips = story.scenes().stream().mapToDouble(Story.Scene::duration).sum();
+        long frames = story.scenes().stream().mapToLong(s -> Math.round(s.duration() * 25)).sum();
+        assertEquals(frames, v.frames(), "every frame of every clip, none added");
+        assertEquals(clips, v.duration(), 1e-3);
+        assertEquals(v.duration(), a.duration(), 0.04, "audio and video equal within one frame");
+        assertTrue(media.duration() <= clips + 0.04, "no longer than the video: " + media.duration());
+        assertEquals("aac", a.codec());
+        assertEquals("LC", a.profile());
+        assertEquals(48000, a.sampleRate());
+        assertEquals(2, a.channels());
+        // Stream copy: the same SPS/PPS as the clips, so no re-encode happened.
+        var clip = Media.probe(ffmpeg, Path.of(story.scenes().getFirst().video())).video().orElseThrow();
+        assertEquals(clip.extradataHash(), v.extradataHash());
+        assertEquals("High", v.profile());
+        assertTrue(MediaReport.moovFirst(out), "faststart: moov before mdat");
+
+        var report = result.report();
+        assertEquals(-14, report.loudness(), 1.0, report.toString());
+        assertTrue(report.truePeak() <= -1.0, "true peak " + report.truePeak());
+        assertTrue(report.warnings().isEmpty(), report.toString());
+
+        // Each scene's narration starts exactly where its picture starts.
+        float[] mix = pcm(out);
+        int start = 0;
+        for (Story.Scene s : story.scenes()) {
+            float[] voice = pcm(Path.of(s.audio()));
+            int onset = 0;
+            while (onset < voice.length && Math.abs(voice[onset]) < 0.01) onset++;
+            float[] needle = java.util.Arrays.copyOfRange(voice, onset, Math.min(voice.length, onset + 24_000));
+            int found = bestLag(mix, needle, start + onset, 4_800);
+            double offsetMs = (found - start - onset) / 48.0;
+            assertTrue(Math.abs(offsetMs) <= 2, "scene " + s.id() + " narration is off by " + offsetMs + " ms");
+            start += (int) Math.round(s.duration() * 48_000);
+        }
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "no partial output left");
+        }
+    }
+
+    @Test
+    void longerMusicIsCutToTheVideoAndDuckedUnderTheVoice() throws Exception {
+        Path song = music(dir.resolve("long.mp3"), 30);
+        Path ducked = dir.resolve("ducked.mp4"), flat = dir.resolve("flat.mp4");
+        var result = merge(ducked, song, settings);
+        var s0 = result.story().scenes().getFirst();
+        double clips = result.story().scenes().stream().mapToDouble(Story.Scene::duration).sum();
+        assertEquals(clips, result.report().duration(), 0.04, "30 s of music, yet the Short lasts as long as its clips");
+        assertEquals(-14, result.report().loudness(), 1.0);
+        assertTrue(result.report().truePeak() <= -1.0, "true peak " + result.report().truePeak());
+
+        var undisturbed = new HashMap<>(StoryFixture.SMALL);
+        undisturbed.put("MUSIC_DUCKING", "0");
+        merge(flat, song, Settings.of(undisturbed));
+        // While scene 1 speaks, the music under it is lower with ducking than without.
+        var span = Narration.load(ffmpeg, Path.of(s0.audio())).speechSpan();
+        int from = (int) ((span.start() + 0.3) * 48_000), to = (int) ((span.end() - 0.2) * 48_000);
+        double withDucking = toneDb(pcm(ducked), 55, from, to), without = toneDb(pcm(flat), 55, from, to);
+        assertTrue(without - withDucking >= 6, "ducked by " + (without - withDucking) + " dB");
+    }
+
+    @Test
+    void shorterMusicIsLoopedToTheEnd() throws Exception {
+        Path song = music(dir.resolve("short.mp3"), 1.5);
+        Path out = dir.resolve("looped.mp4");
+        var result = merge(out, song, settings);
+        double seconds = result.report().duration();
+        assertTrue(seconds > 5, "the fixture story must outlast the music several times: " + seconds);
+        float[] x = pcm(out);
+        // Well after the 1.5 s song ended and before the final fade, the tone is still there.
+        int from = (int) ((seconds - 4.2) * 48_000), to = (int) ((seconds - 3.2) * 48_000);
+        float[] silent = pcm(merge(dir.resolve("plain.mp4"), null, settings).output());
+        assertTrue(toneDb(x, 55, from, to) - toneDb(silent, 55, from, to) > 20, "music looped under the end of the Short");
+    }
+
+    @Test
+    void aClipEncodedWithOtherSettingsIsReEncodedToMatchNeverCopiedBroken() throws Exception {
+        Path copy = dir.resolve("mixed");
+        TestSupport.copyTree(manifest.getParent(), copy);
+        var other = new HashMap<>(StoryFixture.SMALL);
+        other.put("X264_CRF", "30");
+        var redo = TestSupport.jbang(copy, other, null, "encode", "story.json", "s2", "--force");
+        assertEquals(0, redo.exitCode(), redo.toString());
+        var run = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "mixed.mp4", "--no-music");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("warning: [s2] differ"), run.stderr());
+        var decode = Proc.run(ffmpeg.command("-v", "error", "-i", copy.resolve("mixed.mp4").toString(), "-f", "null", "-"), Duration.ofMinutes(1));
+        assertTrue(decode.ok() && decode.stderr().isBlank(), "decodes without a single error: " + decode.stderr());
+        var v = Media.probe(ffmpeg, copy.resolve("mixed.mp4")).video().orElseThrow();
+        var s1 = Media.probe(ffmpeg, copy.resolve("story.work/clips/s1.mp4")).video().orElseThrow();
+        assertEquals(s1.extradataHash(), v.extradataHash(), "joined under the other clips' parameters");
+        assertTrue(Json.MAPPER.readTree(run.stdout()).get("output").asText().endsWith("mixed.mp4"));
+    }
+
+    @Test
+    void badInputsFailWithOneLineAndLeaveNoFile() throws Exception {
+        Path copy = dir.resolve("bad");
+        TestSupport.copyTree(manifest.getParent(), copy);
+        // Music that is not audio.
+        var notAudio = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "a.mp4", "--music", "s1.jpg");
+        assertEquals(ExitCode.BAD_INPUT.code(), notAudio.exitCode(), notAudio.toString());
+        assertTrue(notAudio.stderr().strip().lines().count() == 1 && notAudio.stderr().contains("s1.jpg"), notAudio.stderr());
+        var missingMusic = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "a.mp4", "--music", "none.mp3");
+        assertEquals(ExitCode.BAD_INPUT.code(), missingMusic.exitCode(), missingMusic.toString());
+        // No write permission where the output should go (root may write anywhere but /sys).
+        boolean root = "root".equals(System.getProperty("user.name"));
+        Path locked = copy.resolve("locked");
+        Files.createDirectories(locked);
+        locked.toFile().setWritable(false, false);
+        String target = root ? "/sys/short.mp4" : locked.resolve("short.mp4").toString();
+        var noWrite = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", target);
+        assertEquals(ExitCode.OUTPUT.code(), noWrite.exitCode(), noWrite.toString());
+        assertTrue(noWrite.stderr().contains(target) && noWrite.stderr().strip().lines().count() == 1, noWrite.stderr());
+        // A missing clip.
+        Files.delete(copy.resolve("story.work/clips/s3.mp4"));
+        var missing = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "a.mp4");
+        assertEquals(ExitCode.BAD_INPUT.code(), missing.exitCode(), missing.toString());
+        assertTrue(missing.stderr().contains("s3"), missing.stderr());
+        assertFalse(missing.stderr().contains("Exception"), missing.stderr());
+        try (var files = Files.list(copy)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("a.")), "no output, whole or partial");
+        }
+    }
+
+    @Test
+    void clipsOfAnotherStoryAreRefused() throws Exception {
+        Path copy = dir.resolve("foreign");
+        TestSupport.copyTree(manifest.getParent(), copy);
+        String json = Files.readString(copy.resolve("story.json")).replace("\"Prueba\"", "\"Otra historia\"");
+        Files.writeString(copy.resolve("other.json"), json);
+        // other.json has its own work folder: point it at this story's clips.
+        var story = Story.read(copy.resolve("other.json"));
+        var scenes = new ArrayList<Story.Scene>();
+        for (var s : story.scenes()) scenes.add(s.withVideo(copy.resolve("story.work/clips/" + s.id() + ".mp4").toString(), 1));
+        Files.writeString(copy.resolve("other.json"), story.withScenes(scenes).toJson());
+        var run = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "other.json", "-o", "other.mp4");
+        assertEquals(ExitCode.BAD_INPUT.code(), run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("belongs to the story \"Prueba\""), run.stderr());
+        assertFalse(Files.exists(copy.resolve("other.mp4")));
+    }
+
+    @Test
+    void checkReportsWhatYouTubeWouldNotLikeInAnyFile() throws Exception {
+        Path landscape = dir.resolve("landscape.mp4");
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=1", "-f", "lavfi",
+                "-i", "sine=f=440:sample_rate=44100:d=1", "-c:v", "libx264", "-profile:v", "baseline", "-ac", "1", "-c:a", "aac",
+                landscape.toString()), Duration.ofMinutes(1));
+        assertTrue(r.ok(), r.stderr());
+        var run = TestSupport.jbang(dir, Map.of(), null, "merge", "--check", landscape.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        for (String w : List.of("not 9:16 (320x240)", "not H.264 High", "44100 Hz, not 48 kHz", "not stereo", "not faststart")) {
+            assertTrue(run.stdout().contains(w), w + " in:\n" + run.stdout());
+        }
+        assertTrue(run.stdout().contains("LUFS"), run.stdout());
+    }
+
+}

@@ -1,0 +1,176 @@
+package shortsmith.concurrency;
+
+import shortsmith.testing.TestSupport;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ConcurrencyTest {
+
+    @Test
+    void mapNeverRunsMoreThanTheCapAndKeepsOrder() throws Exception {
+        var running = new AtomicInteger();
+        var peak = new AtomicInteger();
+        List<Integer> items = new ArrayList<>();
+        for (int i = 0; i < 40; i++) items.add(i);
+        var out = Parallel.map(items, 3, i -> {
+            peak.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.sleep(5);
+            running.decrementAndGet();
+            return i * 2;
+        });
+        assertEquals(3, peak.get());
+        for (int i = 0; i < 40; i++) assertEquals(i * 2, out.get(i));
+    }
+
+    @Test
+    void mapStopsAtTheFirstFailureAndCancelsTheRest() {
+        var finished = new AtomicInteger();
+        long start = System.nanoTime();
+        var e = assertThrows(IllegalStateException.class, () -> Parallel.map(List.of(0, 1, 2, 3, 4, 5), 6, i -> {
+            if (i == 0) throw new IllegalStateException("scene 0 broke");
+            Thread.sleep(Duration.ofSeconds(30));   // interrupted by the cancel (or never started)
+            finished.incrementAndGet();
+            return i;
+        }));
+        assertEquals("scene 0 broke", e.getMessage());
+        assertEquals(0, finished.get());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "the others were cancelled, not waited for");
+    }
+
+    @Test
+    void eachRunsEveryItemAndReportsEachOutcome() throws Exception {
+        var outcomes = Parallel.each(List.of(1, 2, 3, 4), 2, i -> {
+            if (i % 2 == 0) throw new IOException("no " + i);
+            return "ok " + i;
+        });
+        assertEquals(4, outcomes.size());
+        assertInstanceOf(Parallel.Outcome.Success.class, outcomes.get(0));
+        assertEquals("no 2", ((Parallel.Outcome.Failure<Integer, String>) outcomes.get(1)).error().getMessage());
+        assertEquals("ok 3", ((Parallel.Outcome.Success<Integer, String>) outcomes.get(2)).value());
+        assertEquals(4, outcomes.get(3).item());
+    }
+
+    @Test
+    void rateLimiterAllowsAtMostNStartsInAnyWindow() throws Exception {
+        var clock = new TestSupport.FakeTicker();
+        var limiter = new RateLimiter(6, Duration.ofSeconds(60), clock);
+        List<Long> starts = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            limiter.acquire();
+            starts.add(clock.nanoTime());
+            clock.advance(Duration.ofSeconds(2)); // each submission takes a little time
+        }
+        for (int i = 0; i + 6 < starts.size(); i++) {
+            assertTrue(starts.get(i + 6) - starts.get(i) >= Duration.ofSeconds(60).toNanos(),
+                    "7 starts within 60 s at " + i);
+        }
+        // and it does not wait more than needed: start 7 comes exactly 60 s after start 1
+        assertEquals(Duration.ofSeconds(60).toNanos(), starts.get(6) - starts.get(0));
+    }
+
+    @Test
+    void rateLimiterIsSharedSafelyBetweenThreads() throws Exception {
+        var limiter = new RateLimiter(5, Duration.ofMillis(300), Ticker.system());
+        var times = java.util.Collections.synchronizedList(new ArrayList<Long>());
+        var done = new CountDownLatch(12);
+        for (int i = 0; i < 12; i++) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    limiter.acquire();
+                    times.add(System.nanoTime());
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        var sorted = times.stream().sorted().toList();
+        for (int i = 0; i + 5 < sorted.size(); i++) {
+            assertTrue(sorted.get(i + 5) - sorted.get(i) >= Duration.ofMillis(295).toNanos(), "6 starts within the window");
+        }
+    }
+
+    /** A failure that says whether it is worth retrying, like an HTTP status. */
+    static final class Status extends Exception {
+        final int code;
+        final Duration retryAfter;
+
+        Status(int code, Duration retryAfter) {
+            super("HTTP " + code);
+            this.code = code;
+            this.retryAfter = retryAfter;
+        }
+    }
+
+    static Retry.Verdict classify(Exception e) {
+        if (e instanceof Status s && (s.code == 429 || s.code >= 500)) return Retry.Verdict.againAfter(s.retryAfter);
+        return Retry.Verdict.giveUp();
+    }
+
+    @Test
+    void retryBacksOffExponentiallyWithJitterAndHonoursTheServersWait() throws Exception {
+        var clock = new TestSupport.FakeTicker();
+        var retry = Retry.policy().withTicker(clock, new Random(7)).withDelays(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        var failures = new ArrayList<Exception>(List.of(new Status(503, null), new Status(503, null), new Status(429, Duration.ofSeconds(20)),
+                new Status(500, null)));
+        String result = retry.call(() -> {
+            if (!failures.isEmpty()) throw failures.removeFirst();
+            return "done";
+        }, ConcurrencyTest::classify, (n, e, wait) -> {});
+        assertEquals("done", result);
+        assertEquals(4, clock.sleeps.size());
+        assertBetween(clock.sleeps.get(0), 0.75, 1.25);
+        assertBetween(clock.sleeps.get(1), 1.5, 2.5);
+        assertTrue(clock.sleeps.get(2).compareTo(Duration.ofSeconds(20)) >= 0, "Retry-After of 20 s honoured: " + clock.sleeps.get(2));
+        assertBetween(clock.sleeps.get(3), 6.0, 10.0);
+    }
+
+    @Test
+    void retryNeverRepeatsPermanentFailuresAndStopsAtTheDeadline() {
+        var clock = new TestSupport.FakeTicker();
+        var calls = new AtomicInteger();
+        var retry = Retry.policy().withTicker(clock, new Random(1));
+        var e = assertThrows(Status.class, () -> retry.call(() -> {
+            calls.incrementAndGet();
+            throw new Status(401, null);
+        }, ConcurrencyTest::classify, (n, x, w) -> {}));
+        assertEquals(401, e.code);
+        assertEquals(1, calls.get());
+
+        calls.set(0);
+        var deadline = retry.withDeadline(Duration.ofSeconds(10)).withAttempts(100);
+        assertThrows(Status.class, () -> deadline.call(() -> {
+            calls.incrementAndGet();
+            throw new Status(503, null);
+        }, ConcurrencyTest::classify, (n, x, w) -> {}));
+        assertTrue(clock.nanoTime() <= Duration.ofSeconds(10).toNanos(), "waited past the deadline");
+        assertTrue(calls.get() >= 3 && calls.get() <= 5, "calls: " + calls.get());
+    }
+
+    @Test
+    void retryWaitIsNeverShorterThanTheServerAsked() {
+        var retry = Retry.policy().withTicker(new TestSupport.FakeTicker(), new Random(3));
+        for (int attempt = 1; attempt < 6; attempt++) {
+            assertTrue(retry.waitFor(attempt, Optional.of(Duration.ofSeconds(45))).compareTo(Duration.ofSeconds(45)) >= 0);
+        }
+    }
+
+    private static void assertBetween(Duration d, double lowSeconds, double highSeconds) {
+        double s = d.toNanos() / 1e9;
+        assertTrue(s >= lowSeconds && s <= highSeconds, s + " s not in [" + lowSeconds + ", " + highSeconds + "]");
+    }
+}

@@ -1,0 +1,143 @@
+package shortsmith.providers;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.core.Progress;
+import shortsmith.core.Settings;
+import shortsmith.core.StageResult;
+import shortsmith.core.StoryInput;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Narration;
+import shortsmith.media.Proc;
+import shortsmith.testing.FakeServer;
+import shortsmith.testing.StoryFixture;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** tts against loopback servers speaking OpenAI's speech API and Replicate's predictions, and espeak-ng offline. */
+class SpeechTest {
+    static final String KEY = "r8_test-DO-NOT-PRINT-777";
+
+    static byte[] wav(Path dir, String text) throws Exception {
+        Path f = StoryFixture.speak(text, dir.resolve("ref-" + Math.abs(text.hashCode()) + ".wav"));
+        return Files.readAllBytes(f);
+    }
+
+    static byte[] silence(Path dir) throws Exception {
+        Path f = dir.resolve("silence.wav");
+        var r = Proc.run(List.of("ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=24000:cl=mono", "-t", "1", f.toString()),
+                Duration.ofSeconds(30));
+        assertTrue(r.ok(), r.stderr());
+        return Files.readAllBytes(f);
+    }
+
+    static StageResult run(Path story, Map<String, String> values) throws Exception {
+        var m = new HashMap<>(Map.of("PROVIDER_RETRY_DELAY", "0.05", "PROVIDER_DEADLINE", "20"));
+        m.putAll(values);
+        var input = StoryInput.resolve(List.of(story.toString()), System.in, true);
+        var progress = new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of());
+        return SpeechStage.run(input, Settings.of(m), false, progress);
+    }
+
+    @Test
+    void openAiCompatibleSpeechHonoursRateLimitResetAndRejectsSilence(@TempDir Path dir) throws Exception {
+        byte[] voice = wav(dir, "Hola a todos.");
+        byte[] quiet = silence(dir);
+        var calls = new AtomicInteger();
+        try (var server = new FakeServer(r -> {
+            var body = Json.MAPPER.readTree(r.body());
+            assertEquals("kokoro", body.get("model").asText());
+            assertEquals("ef_dora", body.get("voice").asText());
+            assertEquals("wav", body.get("response_format").asText());
+            if (calls.incrementAndGet() == 1) {
+                return FakeServer.Answer.json(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}")
+                        .withHeader("x-ratelimit-reset-requests", "1s");
+            }
+            if (body.get("input").asText().contains("silencio")) return FakeServer.Answer.bytes("audio/wav", quiet);
+            return FakeServer.Answer.bytes("audio/wav", voice);
+        })) {
+            Path story = ImagesTest.story(dir, "x", "y");
+            Files.writeString(story, Files.readString(story).replace("Escena 2.", "Aquí hay silencio."));
+            var result = run(story, Map.of("TTS_PROVIDER", "openai", "TTS_BASE_URL", server.base(), "TTS_MODEL", "kokoro", "TTS_VOICE", "ef_dora"));
+            assertEquals(ExitCode.FAILED.code(), result.exitCode());
+            assertArrayEquals(voice, Files.readAllBytes(Path.of(result.story().scene("s1").audio())));
+            assertTrue(result.failures().get("s2").getMessage().contains("silent audio"), result.failures().toString());
+            var sent = server.requests("POST", "/v1/audio/speech");
+            long waited = (sent.get(1).nanos() - sent.get(0).nanos()) / 1_000_000;
+            assertTrue(waited >= 1000, "x-ratelimit-reset-requests: 1s honoured, waited " + waited + " ms");
+            assertNull(sent.getFirst().header("Authorization"), "no key set, no Authorization header (local servers)");
+        }
+    }
+
+    @Test
+    void replicatePredictionsAreSubmittedOncePolledUntilSucceededAndFailuresCarryTheirReason(@TempDir Path dir) throws Exception {
+        byte[] voice = wav(dir, "Una cometa.");
+        var polls = new AtomicInteger();
+        try (var server = new FakeServer(r -> {
+            if (r.path().startsWith("/v1/")) assertEquals("Bearer " + KEY, r.header("Authorization"), r.path());
+            if (r.method().equals("POST") && r.path().equals("/v1/models/jaaari/kokoro-82m/predictions")) {
+                var input = Json.MAPPER.readTree(r.body()).get("input");
+                String id = input.get("text").asText().contains("2") ? "p-fail" : "p-ok";
+                String base = "http://127.0.0.1:" + r.header("Host").replaceAll(".*:", "");
+                return FakeServer.Answer.json(201, "{\"id\":\"" + id + "\",\"status\":\"starting\",\"urls\":{\"get\":\"" + base
+                        + "/v1/predictions/" + id + "\",\"cancel\":\"" + base + "/v1/predictions/" + id + "/cancel\"}}");
+            }
+            if (r.path().equals("/v1/predictions/p-ok")) {
+                int n = polls.incrementAndGet();
+                if (n == 1) return FakeServer.Answer.json(503, "{\"detail\":\"upstream unavailable\"}");
+                if (n < 4) return FakeServer.Answer.json("{\"id\":\"p-ok\",\"status\":\"processing\",\"output\":null}");
+                String base = "http://127.0.0.1:" + r.header("Host").replaceAll(".*:", "");
+                return FakeServer.Answer.json("{\"id\":\"p-ok\",\"status\":\"succeeded\",\"output\":\"" + base + "/files/out.wav\"}");
+            }
+            if (r.path().equals("/v1/predictions/p-fail")) {
+                return FakeServer.Answer.json("{\"id\":\"p-fail\",\"status\":\"failed\",\"error\":\"CUDA out of memory\"}");
+            }
+            if (r.path().equals("/files/out.wav")) return FakeServer.Answer.bytes("audio/wav", voice);
+            return FakeServer.Answer.json(404, "{\"detail\":\"Not found.\"}");
+        })) {
+            Path story = ImagesTest.story(dir, "a", "b");
+            var result = run(story, Map.of("TTS_PROVIDER", "replicate", "TTS_BASE_URL", server.base(), "TTS_API_KEY", KEY));
+            assertEquals(ExitCode.FAILED.code(), result.exitCode(), result.failures().toString());
+            assertArrayEquals(voice, Files.readAllBytes(Path.of(result.story().scene("s1").audio())));
+            String failure = result.failures().get("s2").getMessage();
+            assertTrue(failure.contains("failed: CUDA out of memory"), failure);
+            assertEquals(2, server.requests("POST", "/v1/models/").size(), "one prediction per scene");
+            assertNull(server.requests("GET", "/files/").getFirst().header("Authorization"), "no key sent with the download");
+            var body = Json.MAPPER.readTree(server.requests("POST", "/v1/models/").getFirst().body());
+            assertEquals("ef_dora", body.at("/input/voice").asText(), "Kokoro's Spanish voice for a Spanish story");
+            assertFalse(Files.exists(dir.resolve("story.work/jobs/speech-s1.json")));
+        }
+    }
+
+    @Test
+    void espeakIsTheOfflineDefaultAndSpeaksTheStorysLanguage(@TempDir Path dir) throws Exception {
+        Path story = ImagesTest.story(dir, "a", "b");
+        var result = run(story, Map.of());
+        assertEquals(0, result.exitCode(), result.failures().toString());
+        for (var scene : result.story().scenes()) {
+            Path audio = Path.of(scene.audio());
+            var n = Narration.load(Ffmpeg.locate(Settings.defaults()), audio);
+            assertTrue(n.duration() > 0.5 && n.rmsDb() > -40, n + " " + n.rmsDb());
+            // The same bytes espeak-ng makes with the Spanish voice at the default speed.
+            Path ref = dir.resolve(scene.id() + "-ref.wav");
+            assertTrue(Proc.run(List.of("espeak-ng", "-v", "es", "-s", "175", "-w", ref.toString(), scene.text()), Duration.ofSeconds(30)).ok());
+            assertArrayEquals(Files.readAllBytes(ref), Files.readAllBytes(audio), scene.id());
+        }
+        long modified = Files.getLastModifiedTime(Path.of(result.story().scene("s1").audio())).toMillis();
+        var again = run(story, Map.of());
+        assertEquals(modified, Files.getLastModifiedTime(Path.of(again.story().scene("s1").audio())).toMillis(), "cached, not spoken again");
+    }
+}

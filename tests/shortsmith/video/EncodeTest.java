@@ -1,0 +1,281 @@
+package shortsmith.video;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.Json;
+import shortsmith.core.Motion;
+import shortsmith.core.Settings;
+import shortsmith.core.StoryInput;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.Media;
+import shortsmith.media.Narration;
+import shortsmith.media.Proc;
+import shortsmith.testing.StoryFixture;
+import shortsmith.testing.TestSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** encode as users run it (through ./jbang), judged by ffprobe and by what the pictures show. */
+class EncodeTest {
+    static Path dir;
+    static Path story;
+    static TestSupport.Run first;
+    static Ffmpeg ffmpeg = Ffmpeg.locate(Settings.defaults());
+
+    @BeforeAll
+    static void encodeAStory(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        story = StoryFixture.story(tmp.resolve("story"), "Hola, ¿qué tal?", "La cometa vuela alto.", "Fin.");
+        first = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+    }
+
+    @Test
+    void everySceneBecomesAClipWithIdenticalStreamParameters() throws Exception {
+        assertEquals(0, first.exitCode(), first.toString());
+        JsonNode manifest = Json.MAPPER.readTree(first.stdout());
+        var keys = new HashSet<String>();
+        for (JsonNode scene : manifest.get("scenes")) {
+            Path clip = Path.of(scene.get("video").asText());
+            Media m = Media.probe(ffmpeg, clip);
+            var v = m.video().orElseThrow();
+            var a = m.audio().orElseThrow();
+            assertEquals("h264", v.codec());
+            assertEquals("High", v.profile());
+            assertEquals(360, v.width());
+            assertEquals(640, v.height());
+            assertEquals("yuv420p", v.pixFmt());
+            assertEquals("25/1", v.frameRate());
+            assertEquals("aac", a.codec());
+            assertEquals(48000, a.sampleRate());
+            assertEquals(2, a.channels());
+            // Frame-exact: the narration's length plus the 0.5 s tail, rounded up to whole frames.
+            double narration = Narration.load(ffmpeg, Path.of(scene.get("audio").asText())).duration();
+            long frames = (long) Math.ceil((narration + 0.5) * 25 - 1e-6);
+            assertEquals(frames, v.frames(), scene.get("id").asText());
+            assertEquals(frames / 25.0, scene.get("duration").asDouble(), 1e-9);
+            assertEquals(frames / 25.0, v.duration(), 1e-6);
+            assertEquals(v.duration(), a.duration(), 0.04, "audio and video within one frame");
+            keys.add(v.joinKey() + a.joinKey());
+        }
+        assertEquals(3, manifest.get("scenes").size());
+        assertEquals(1, keys.size(), "clips of a story share their stream parameters");
+        assertTrue(Files.isDirectory(story.getParent().resolve("story.work/clips")));
+        try (var s = Files.list(story.getParent().resolve("story.work/clips"))) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "no partial files left");
+        }
+        assertFalse(Files.readString(story).contains("video"), "the user's story file is never overwritten");
+    }
+
+    @Test
+    void anUnchangedClipIsNotRenderedAgainButAChangedOneIs() throws Exception {
+        assertEquals(0, first.exitCode(), first.toString());
+        Path clip = story.getParent().resolve("story.work/clips/s2.mp4");
+        long before = Files.getLastModifiedTime(clip).toMillis();
+        var again = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+        assertEquals(0, again.exitCode(), again.toString());
+        assertTrue(again.stderr().contains("unchanged"), again.stderr());
+        assertEquals(before, Files.getLastModifiedTime(clip).toMillis());
+
+        var forced = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json", "s2", "--force");
+        assertEquals(0, forced.exitCode(), forced.toString());
+        assertNotEquals(before, Files.getLastModifiedTime(clip).toMillis());
+        JsonNode manifest = Json.MAPPER.readTree(forced.stdout());
+        assertEquals(3, manifest.get("scenes").size(), "the whole manifest is passed on");
+        assertFalse(forced.stderr().contains("s1:"), "only the named scene was worked on: " + forced.stderr());
+    }
+
+    @Test
+    void captionsAreBurnedInAboveTheShortsUiAndTheSpokenWordIsHighlighted() throws Exception {
+        Path scene = dir.resolve("captions");
+        Path file = StoryFixture.story(scene, "Muchas palabras bonitas aquí para leer.");
+        var settings = StoryFixture.smallSettings();
+        var enc = new ClipEncoder(ffmpeg, settings, EncoderProfile.lossless());
+        var input = StoryInput.resolve(List.of(file.toString()), System.in, true);
+        var s = input.story().scenes().getFirst();
+        var in = new ClipEncoder.Inputs("Prueba", s.id(), s.text(), Motion.ZOOM_IN, Path.of(s.image()), Path.of(s.audio()), null);
+        enc.encode(in, scene.resolve("with.mp4"), true, f -> {});
+        var none = new ClipEncoder(ffmpeg, Settings.of(merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none"))), EncoderProfile.lossless());
+        none.encode(in, scene.resolve("without.mp4"), true, f -> {});
+
+        var with = frameAt(scene.resolve("with.mp4"), 1.0, scene.resolve("with.png"));
+        var without = frameAt(scene.resolve("without.mp4"), 1.0, scene.resolve("without.png"));
+        int w = with.getWidth(), h = with.getHeight();
+        long changedInBand = 0, changedElsewhere = 0, amber = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int a = with.getRGB(x, y), b = without.getRGB(x, y);
+                int diff = Math.abs((a >> 16 & 255) - (b >> 16 & 255)) + Math.abs((a >> 8 & 255) - (b >> 8 & 255)) + Math.abs((a & 255) - (b & 255));
+                boolean band = y > h * 0.45 && y < h * 0.74;   // above the bottom 28 % kept for Shorts' UI
+                if (diff > 60) {
+                    if (band) changedInBand++;
+                    else changedElsewhere++;
+                }
+                int r = a >> 16 & 255, g = a >> 8 & 255, bl = a & 255;
+                if (band && r > 200 && g > 150 && g < 240 && bl < 90) amber++;
+            }
+        }
+        assertTrue(changedInBand > 1500, "caption pixels in the safe band: " + changedInBand);
+        assertEquals(0, changedElsewhere, "captions stay out of the bottom UI area and the top");
+        assertTrue(amber > 100, "the spoken word is highlighted in amber: " + amber);
+    }
+
+    @Test
+    void theMotionIsSubPixelSmoothWhereZoompanSteps() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("motion"));
+        Path card = d.resolve("dots.png");
+        ImageIO.write(MotionMetrics.dots(432, 768), "png", card.toFile());
+        Path wav = StoryFixture.speak("Uno, dos, tres, cuatro.", d.resolve("n.wav"));
+        var settings = StoryFixture.smallSettings();
+        var enc = new ClipEncoder(ffmpeg, Settings.of(merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none"))), EncoderProfile.lossless());
+        for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT, Motion.PAN_UP)) {
+            Path clip = d.resolve(m.id() + ".mp4");
+            enc.encode(new ClipEncoder.Inputs("test", "m", "x", m, card, wav, null), clip, true, f -> {});
+            double jerk = MotionMetrics.rmsJerk(ffmpeg, clip, 360, 640);
+            assertTrue(jerk <= 0.05, m + " RMS jerk " + jerk + " px/frame²");
+        }
+        Path seed = d.resolve("seed.mp4");
+        MotionMetrics.seedZoompan(ffmpeg, card, settings.video().size(), 25, 50, seed);
+        double seedJerk = MotionMetrics.rmsJerk(ffmpeg, seed, 360, 640);
+        assertTrue(seedJerk > 0.2, "the metric sees zoompan's steps: " + seedJerk);
+    }
+
+    @Test
+    void badInputsNameTheSceneAndTheFileAndTheOtherScenesAreRendered() throws Exception {
+        Path d = dir.resolve("bad");
+        Path file = StoryFixture.story(d, "Uno.", "Dos.", "Tres.", "Cuatro.", "Cinco.");
+        Files.write(d.resolve("s2.jpg"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});       // corrupt image
+        Files.delete(d.resolve("s3.wav"));                                              // missing audio
+        Files.write(d.resolve("s4.wav"), new byte[0]);                                  // empty audio
+        var run = TestSupport.jbang(d, StoryFixture.SMALL, null, "encode", file.toString(), "s1", "s2", "s3", "s4", "s9");
+        assertEquals(1, run.exitCode(), run.toString());
+        String err = run.stderr();
+        assertTrue(err.contains("encode: scene s2: image " + d.resolve("s2.jpg") + " cannot be decoded"), err);
+        assertTrue(err.contains("encode: scene s3: audio " + d.resolve("s3.wav") + " does not exist"), err);
+        assertTrue(err.contains("encode: scene s4: audio " + d.resolve("s4.wav")), err);
+        assertTrue(err.contains("encode: scene s9: no such scene"), err);
+        assertFalse(err.contains("\tat "), "no stack traces");
+        JsonNode manifest = Json.MAPPER.readTree(run.stdout());
+        assertTrue(Files.isRegularFile(Path.of(manifest.get("scenes").get(0).get("video").asText())), "s1 was still rendered");
+        assertFalse(manifest.get("scenes").get(1).has("video"));
+
+        Files.writeString(d.resolve("broken.json"), "{\"title\": \"x\", \"scenes\": [");
+        var invalid = TestSupport.jbang(d, StoryFixture.SMALL, null, "encode", d.resolve("broken.json").toString());
+        assertEquals(ExitCode.BAD_INPUT.code(), invalid.exitCode(), invalid.toString());
+        assertEquals(1, invalid.stderr().strip().lines().count(), invalid.stderr());
+        assertTrue(invalid.stderr().contains("broken.json"));
+    }
+
+    @Test
+    void awkwardPathsAndTextsWork() throws Exception {
+        Path d = dir.resolve("my story: it's [v1], {ok}; 100%");
+        String text = "¿Qué {pasa}? \\N \"comillas\" 'simples', dos: puntos; ¡ñandú! á é í ó ú 🚀";
+        Path file = StoryFixture.story(d, text);
+        Files.move(d.resolve("s1.jpg"), d.resolve("a, b: c's [1].jpg"));
+        Files.writeString(file, Files.readString(file).replace("\"s1.jpg\"", "\"a, b: c's [1].jpg\""));
+        var run = TestSupport.jbang(d, StoryFixture.SMALL, null, "encode");   // story.json in the current folder
+        assertEquals(0, run.exitCode(), run.toString());
+        JsonNode scene = Json.MAPPER.readTree(run.stdout()).get("scenes").get(0);
+        assertEquals(text, scene.get("text").asText());
+        Path clip = Path.of(scene.get("video").asText());
+        assertTrue(clip.startsWith(d), clip.toString());
+        assertTrue(Media.probe(ffmpeg, clip).video().orElseThrow().frames() > 10);
+    }
+
+    @Test
+    void aPipedManifestIsReadFromStdinAndStagesFindEarlierProductsInTheWorkFolder() throws Exception {
+        assertEquals(0, first.exitCode(), first.toString());
+        // The manifest printed by encode, piped into encode again: nothing to do, same clips.
+        var piped = TestSupport.jbang(dir, StoryFixture.SMALL, first.stdout(), "encode");
+        assertEquals(0, piped.exitCode(), piped.toString());
+        assertEquals(Json.MAPPER.readTree(first.stdout()).get("scenes").get(0).get("video"),
+                Json.MAPPER.readTree(piped.stdout()).get("scenes").get(0).get("video"));
+
+        // Narration left in the work folder under the scene's name is found without "audio".
+        Path d = dir.resolve("work-lookup");
+        Path file = StoryFixture.story(d, "Hola.");
+        Path work = Files.createDirectories(d.resolve("story.work/audio"));
+        Files.move(d.resolve("s1.wav"), work.resolve("s1.wav"));
+        Files.writeString(file, Files.readString(file).replace(",\"audio\":\"s1.wav\"", "").replace("\"audio\" : \"s1.wav\"", "\"x\":1"));
+        var run = TestSupport.jbang(d, StoryFixture.SMALL, null, "encode", "story.json", "s1");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(work.resolve("s1.wav").toString(), Json.MAPPER.readTree(run.stdout()).get("scenes").get(0).get("audio").asText());
+    }
+
+    @Test
+    void nvencFailingAtRunTimeFallsBackToX264ForTheWholeStory() throws Exception {
+        assertEquals(0, first.exitCode(), first.toString());
+        var report = NvencProbe.detect(Settings.defaults(), false);
+        var run = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json", "--profile", "nvenc");
+        assertEquals(0, run.exitCode(), run.toString());
+        for (JsonNode scene : Json.MAPPER.readTree(run.stdout()).get("scenes")) {
+            Path sidecar = Path.of(scene.get("video").asText().replace(".mp4", ".json"));
+            String profile = Json.MAPPER.readTree(sidecar.toFile()).get("profile").asText();
+            assertEquals(report.nvencAvailable() ? "nvenc" : "x264", profile);
+        }
+        if (!report.nvencAvailable()) {
+            assertEquals(1, run.stderr().lines().filter(l -> l.contains("warning: NVENC failed")).count(), run.stderr());
+        }
+    }
+
+    @Test
+    void imagesOfAnyShapeAreCoverFittedUprightWithAlphaFlattened() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("shapes"));
+        // A landscape JPEG stored sideways: red left, blue right, EXIF orientation 6 (turn 90° clockwise).
+        var side = new java.awt.image.BufferedImage(400, 100, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 100; y++) for (int x = 0; x < 400; x++) side.setRGB(x, y, x < 200 ? 0xFF0000 : 0x0000FF);
+        var bytes = new java.io.ByteArrayOutputStream();
+        ImageIO.write(side, "jpg", bytes);
+        byte[] jpeg = bytes.toByteArray();
+        var tiff = java.nio.ByteBuffer.allocate(26).put("MM".getBytes()).putShort((short) 42).putInt(8).putShort((short) 1)
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) 6).putShort((short) 0).putInt(0).array();
+        byte[] app1 = new byte[6 + tiff.length];
+        System.arraycopy("Exif\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 0, app1, 0, 6);
+        System.arraycopy(tiff, 0, app1, 6, tiff.length);
+        var out = new java.io.ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(new byte[] {(byte) 0xFF, (byte) 0xE1, (byte) ((app1.length + 2) >> 8), (byte) (app1.length + 2)});
+        out.write(app1);
+        out.write(jpeg, 2, jpeg.length - 2);
+        Path rotated = d.resolve("rotated.jpg");
+        Files.write(rotated, out.toByteArray());
+
+        // A transparent PNG: alpha becomes black, not whatever colour hides under it.
+        var clear = new java.awt.image.BufferedImage(300, 300, java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 300; y++) for (int x = 0; x < 300; x++) clear.setRGB(x, y, 0x00FFFFFF);
+        Path transparent = d.resolve("clear.png");
+        ImageIO.write(clear, "png", transparent.toFile());
+
+        var enc = new ClipEncoder(ffmpeg, StoryFixture.smallSettings(), EncoderProfile.lossless());
+        var upright = enc.decodeImage(new ClipEncoder.Inputs("test", "r", "x", Motion.ZOOM_IN, rotated, null, null), 90, 160);
+        int top = upright.v()[2 * 45 + 10] & 0xFF, bottom = upright.v()[(80 - 10) * 45 + 22] & 0xFF;
+        // BT.709 limited range: pure red has V ≈ 240, pure blue V ≈ 118.
+        assertTrue(top > 200 && bottom < 128, "red on top, blue below (V top " + top + ", bottom " + bottom + ")");
+        var flat = enc.decodeImage(new ClipEncoder.Inputs("test", "c", "x", Motion.ZOOM_IN, transparent, null, null), 90, 160);
+        assertTrue((flat.y()[80 * 90 + 45] & 0xFF) <= 17, "transparent pixels are black, luma " + (flat.y()[80 * 90 + 45] & 0xFF));
+    }
+
+    private static java.awt.image.BufferedImage frameAt(Path clip, double seconds, Path png) throws Exception {
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-ss", String.valueOf(seconds), "-i", clip.toString(),
+                "-frames:v", "1", png.toString()), java.time.Duration.ofSeconds(30));
+        assertTrue(r.ok(), r.stderr());
+        return ImageIO.read(png.toFile());
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        var m = new HashMap<>(a);
+        m.putAll(b);
+        return m;
+    }
+}
