@@ -83,15 +83,14 @@ class benchmark implements Callable<Integer> {
         int n = quick ? 1 : Math.max(1, runs);
         // Rows are run round-robin, n times, so that a slow spell of the machine hits all rows alike.
         var times = new java.util.LinkedHashMap<String, List<Double>>();
-        var unavailable = new java.util.LinkedHashMap<String, String>();
+        var unavailable = new java.util.LinkedHashMap<String, NvencProbe.EncoderStatus>();
         var memory = new java.util.LinkedHashMap<String, Double>();
         memory.put("lossless", lossless.peakMemoryMb());
         boolean vmaf = Benchmark.hasVmaf(ffmpeg);
         for (int run = 1; run <= n; run++) {
             for (String row : wanted) {
                 if (row.contains("nvenc") && !probe.nvencAvailable()) {
-                    var h = probe.encoders().get("h264_nvenc");
-                    unavailable.put(row, h.reason() + ": " + h.message());
+                    unavailable.put(row, probe.encoders().get("h264_nvenc"));
                     continue;
                 }
                 System.err.println("benchmark: " + row + " (run " + run + " of " + n + ")…");
@@ -115,7 +114,7 @@ class benchmark implements Callable<Integer> {
             double[] q = Benchmark.quality(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless"));
             double med = Benchmark.median(times.get(row)), min = java.util.Collections.min(times.get(row));
             Double v = vmaf ? Benchmark.vmaf(ffmpeg, scenes, rowDir, dir.resolve(row.startsWith("seed-") ? "seed-lossless" : "lossless")) : null;
-            results.add(new Benchmark.Row(row, true, null, min, med, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1], v,
+            results.add(Benchmark.Row.measured(row, min, med, bytes, bytes / 1000.0 / videoSeconds, q[0], q[1], v,
                     Math.round(videoSeconds * fps) / med, videoSeconds / med, seedMedian == null ? null : med / seedMedian, memory.get(row)));
         }
         System.err.println("benchmark: motion…");
@@ -134,12 +133,13 @@ class benchmark implements Callable<Integer> {
         int rate = settings.providers().images().ratePerMinute();
         var imageRate = Benchmark.imageRate(storyData, settings, dir.resolve("image-rate"), 2 * rate + 1, java.time.Duration.ofSeconds(10));
         var nvencStreams = probe.nvencAvailable() ? Benchmark.nvencStreams(ffmpeg, scenes, settings, dir.resolve("nvenc-streams"))
-                : List.of(Map.of("available", false, "reason", probe.encoders().get("h264_nvenc").reason() + ": " + probe.encoders().get("h264_nvenc").message()));
+                : List.of(Map.of("available", false, "reason", probe.encoders().get("h264_nvenc").reason(),
+                "message", probe.encoders().get("h264_nvenc").message()));
 
         var md = new StringBuilder("| profile | median s | min s | × seed-ultrafast | kB/s | SSIM | PSNR dB | VMAF | fps | × real time | peak MB |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var r : results) {
-            if (!r.available()) md.append(String.format("| %s | unavailable: %s | | | | | | | | | |%n", r.profile(), r.reason()));
+            if (!r.available()) md.append(String.format("| %s | unavailable: %s (%s) | | | | | | | | | |%n", r.profile(), r.reason(), r.message()));
             else md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s | %.0f | %.4f | %.2f | %s | %.0f | %.1f | %s |%n", r.profile(), r.medianSeconds(),
                     r.seconds(), r.ratioToSeed() == null ? "" : String.format(Locale.ROOT, "%.2f", r.ratioToSeed()), r.kbPerSecond(), r.ssim(), r.psnr(),
                     r.vmaf() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.vmaf()), r.fps(), r.realtime(),
@@ -178,9 +178,10 @@ class benchmark implements Callable<Integer> {
         json.put("imageRate", imageRate);
         json.put("nvencStreams", nvencStreams);
         Files.writeString(dir.resolve("results.json"), Json.write(json));
-        var csv = new StringBuilder("profile,available,reason,min_seconds,median_seconds,bytes,kb_per_second,ssim,psnr,vmaf,fps,realtime,ratio_to_seed,peak_memory_mb\n");
+        var csv = new StringBuilder("profile,available,reason,message,min_seconds,median_seconds,bytes,kb_per_second,ssim,psnr,vmaf,fps,realtime,ratio_to_seed,peak_memory_mb\n");
         for (var r : results) {
-            csv.append(String.join(",", r.profile(), String.valueOf(r.available()), r.reason() == null ? "" : "\"" + r.reason().replace("\"", "'") + "\"",
+            csv.append(String.join(",", r.profile(), String.valueOf(r.available()), r.reason() == null ? "" : r.reason().id(),
+                    r.message() == null ? "" : "\"" + r.message().replace("\"", "'") + "\"",
                     str(r.seconds()), str(r.medianSeconds()), str(r.bytes()), str(r.kbPerSecond()), str(r.ssim()), str(r.psnr()), str(r.vmaf()),
                     str(r.fps()), str(r.realtime()), str(r.ratioToSeed()), str(r.peakMemoryMb()))).append('\n');
         }

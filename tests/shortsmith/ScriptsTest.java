@@ -137,4 +137,35 @@ class ScriptsTest {
         }
     }
 
+
+    /**
+     * ./jbang install puts every script on PATH through JBang's app install, and the commands run
+     * from any folder. HOME and JBANG_DIR are a temporary folder, and no shell file is written there.
+     */
+    @Test
+    void installPutsEveryScriptOnPathAsACommandThatRunsFromAnyFolder(@TempDir Path home) throws Exception {
+        Map<String, String> env = Map.of("HOME", home.toString(), "JBANG_DIR", home.resolve("jbang").toString());
+        var install = TestSupport.jbang(TestSupport.repo(), env, null, "install");
+        assertEquals(0, install.exitCode(), install.toString());
+        Path bin = home.resolve("jbang/bin");
+        assertTrue(install.stderr().contains(bin.toString()) && install.stderr().contains("export PATH="), install.stderr());
+        for (String command : new String[] {"short", "encode", "merge", "tts", "gen-images", "write-script", "detect-nvenc", "benchmark"}) {
+            assertTrue(Files.isExecutable(bin.resolve(command)), command + " not installed: " + install);
+        }
+        assertFalse(Files.exists(bin.resolve("test")), "the test runner is not a user command");
+        try (var files = Files.list(home)) {
+            assertEquals(java.util.List.of(home.resolve("jbang")), files.toList(), "nothing else written in HOME (no .bashrc edit)");
+        }
+        Path elsewhere = Files.createDirectories(home.resolve("a story"));
+        var pb = new ProcessBuilder(bin.resolve("detect-nvenc").toString(), "--json").directory(elsewhere.toFile());
+        pb.environment().remove("SHORTSMITH_HOME");
+        pb.environment().putAll(env);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        pb.environment().put("FFMPEG_ENCODER", "x264");
+        Process p = pb.redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), out + new String(p.getErrorStream().readAllBytes()));
+        assertEquals("x264", Json.MAPPER.readTree(out).at("/decision/encoder").asText());
+    }
 }

@@ -1,5 +1,7 @@
 package shortsmith.benchmark;
 
+import shortsmith.video.NvencProbe;
+
 import shortsmith.audio.MediaReport;
 import shortsmith.audio.Merge;
 import shortsmith.audio.Soundtrack;
@@ -51,11 +53,22 @@ public final class Benchmark {
 
     /** One profile's figures over the whole scene set. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Row(String profile, boolean available, String reason, Double seconds, Double medianSeconds, Long bytes,
-                      Double kbPerSecond, Double ssim, Double psnr, Double vmaf, Double fps, Double realtime, Double ratioToSeed,
-                      Double peakMemoryMb) {
-        public static Row unavailable(String profile, String reason) {
-            return new Row(profile, false, reason, null, null, null, null, null, null, null, null, null, null, null);
+    public record Row(String profile, boolean available, NvencProbe.Reason reason, String message, Double seconds, Double medianSeconds,
+                      Long bytes, Double kbPerSecond, Double ssim, Double psnr, Double vmaf, Double fps, Double realtime,
+                      Double ratioToSeed, Double peakMemoryMb) {
+        /**
+         * A row that could not run, with the probe's classification and ffmpeg's own words apart,
+         * in the shape {@code detect-nvenc --json} gives them.
+         */
+        public static Row unavailable(String profile, NvencProbe.EncoderStatus status) {
+            return new Row(profile, false, status.reason(), status.message(), null, null, null, null, null, null, null, null, null, null, null);
+        }
+
+        /** A row that ran. */
+        public static Row measured(String profile, Double seconds, Double medianSeconds, Long bytes, Double kbPerSecond, Double ssim,
+                                   Double psnr, Double vmaf, Double fps, Double realtime, Double ratioToSeed, Double peakMemoryMb) {
+            return new Row(profile, true, null, null, seconds, medianSeconds, bytes, kbPerSecond, ssim, psnr, vmaf, fps, realtime,
+                    ratioToSeed, peakMemoryMb);
         }
     }
 

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code speechMillis} each, one at a time, espeak-ng's voice). They use no CPU while "working",
  * like a remote service or a model on a GPU, so the schedule is what is measured.
  */
-public final class StandIns implements AutoCloseable {
+final class StandIns implements AutoCloseable {
     private final HttpServer server;
     private final Semaphore activeImages;
     private final Semaphore speaking = new Semaphore(1, true);

@@ -18,7 +18,7 @@ import java.util.Optional;
  * ({@code ID.asset.json}: provider, model, prompt or text, voice, size, seed, hashed into
  * {@code key}). A story run again finds its assets by key and calls no provider.
  */
-public record Asset(Path file, String key, String provider, String model) {
+record Asset(Path file, String key, String provider, String model) {
 
     /** The hash of everything that determines an asset. */
     public static String key(Object... parts) {

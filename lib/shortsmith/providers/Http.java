@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <pre>jshell> Http.of("bfl", Settings.load(), List.of()).getJson(URI.create("http://localhost:8080/v1/get_result?id=1"), Map.of())</pre>
  */
-public final class Http {
+final class Http {
     /** Largest download accepted: a 9:16 PNG or a minute of WAV is far smaller. */
     static final long MAX_DOWNLOAD = 64L << 20;
 

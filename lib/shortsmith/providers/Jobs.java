@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@code kill -9}) from paying twice: the next run finds the job and polls it instead of submitting.
  * The files hold job ids and polling URLs, never keys.
  */
-public record Jobs(Path dir) {
+record Jobs(Path dir) {
 
     /** A submitted job: which provider, for which request ({@code key}), and where to ask for it. */
     public record Job(String provider, String key, String id, String pollingUrl, String submittedAt) {

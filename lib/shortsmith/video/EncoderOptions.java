@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * The options an ffmpeg encoder accepts, read from {@code ffmpeg -h encoder=NAME} — which works
  * without the hardware, so NVENC command lines can be checked on any machine.
  */
-public record EncoderOptions(String encoder, Map<String, Option> options, Set<String> pixelFormats) {
+record EncoderOptions(String encoder, Map<String, Option> options, Set<String> pixelFormats) {
 
     /** One private option: its type, its named constants, and its numeric range when stated. */
     public record Option(String name, String type, Set<String> constants, Double min, Double max) {}

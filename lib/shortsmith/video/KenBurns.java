@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
  *
  * <pre>jshell> var kb = KenBurns.of(source, 1080, 1920); kb.render(Motion.ZOOM_IN, 0.5, frame)</pre>
  */
-public final class KenBurns {
+final class KenBurns {
     // 8-bit weights: positions to 1/256 px, far below what the eye or the jerk metric can see.
     private static final int ONE = 256;
 
