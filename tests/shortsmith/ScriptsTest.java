@@ -20,6 +20,7 @@ class ScriptsTest {
 
     @Test
     void detectNvencJsonReportsTheRealProbe() throws Exception {
+        TestSupport.jbang("detect-nvenc", "--json");   // the first run may build the script and probe
         var run = TestSupport.jbang("detect-nvenc", "--json");
         assertEquals(0, run.exitCode(), run.toString());
         JsonNode json = Json.MAPPER.readTree(run.stdout());

@@ -1,5 +1,7 @@
 package shortsmith.audio;
 
+import shortsmith.video.EncodeStage;
+
 import shortsmith.concurrency.Parallel;
 import shortsmith.core.ExitCode;
 import shortsmith.core.Json;
@@ -51,8 +53,15 @@ public final class Merge {
     }
 
     public static Result run(StoryInput input, Settings settings, Options options, Consumer<String> note) throws InterruptedException {
-        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         WorkDir work = input.workDir(settings);
+        try (var lock = work.lock("merge", note)) {
+            return runLocked(input, settings, options, note, work);
+        }
+    }
+
+    private static Result runLocked(StoryInput input, Settings settings, Options options, Consumer<String> note, WorkDir work)
+            throws InterruptedException {
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         Story story = input.story().withWorkDir(work.root().toString());
         if (!input.sceneIds().isEmpty()) throw ShortsmithException.usage("merge joins the whole story: give no scene ids");
         Path output = options.output().toAbsolutePath();
@@ -60,15 +69,15 @@ public final class Merge {
         Path music = options.music();
         if (music != null) checkMusic(ffmpeg, music);
 
+        encodeStaleClips(ffmpeg, settings, story, work, note);
         List<Part> parts = parts(ffmpeg, story, work);
         int fps = settings.video().fps();
         List<String> warnings = new ArrayList<>();
         List<Path> videos = conform(ffmpeg, settings, work, parts, warnings, note);
 
-        Path scratch = work.root().resolve("merge");
+        Path scratch = WorkDir.scratch(work.root(), "merge");   // private: a user's own folder or another merge is never touched
         Path partial = WorkDir.partial(output);
         try {
-            Files.createDirectories(scratch);
             // The concat list states each clip's video length: the demuxer would otherwise offset
             // the next clip by the longest stream, and AAC's padding makes the audio a little longer.
             var list = new StringBuilder("ffconcat version 1.0\n");
@@ -107,6 +116,30 @@ public final class Merge {
             warnings.add(String.format(Locale.ROOT, "%s lasts %.3f s, the clips %.3f s", output.getFileName(), report.duration(), expected));
         }
         return new Result(story.withOutput(output.toString()), output, report, List.copyOf(warnings));
+    }
+
+    /**
+     * A clip in the work folder that was not made from its scene's current picture, narration,
+     * text, words and settings (the narration was made again, the text changed) would ship old
+     * captions over new speech: it is encoded again first, with one line saying so. A clip of the
+     * user's own (outside the work folder) is taken as it is.
+     */
+    static void encodeStaleClips(Ffmpeg ffmpeg, Settings settings, Story story, WorkDir work, Consumer<String> note) throws InterruptedException {
+        record Stale(ClipEncoder encoder, ClipEncoder.Inputs inputs) {}
+        List<Stale> stale = new ArrayList<>();
+        for (Story.Scene s : story.scenes()) {
+            Path clip = clipOf(s, work);
+            if (clip == null || !Files.isRegularFile(clip) || !clip.toAbsolutePath().normalize().startsWith(work.clips())) continue;
+            var encoder = new ClipEncoder(ffmpeg, settings, profileNamed(ClipEncoder.profileOf(clip, s.id()).orElse("x264"), settings));
+            var inputs = EncodeStage.inputsFor(story, s, work);
+            if (!encoder.isCurrent(inputs, clip)) stale.add(new Stale(encoder, inputs));
+        }
+        if (stale.isEmpty()) return;
+        note.accept("merge: the clip" + (stale.size() == 1 ? " of " : "s of ") + stale.stream().map(st -> st.inputs().sceneId()).toList()
+                + (stale.size() == 1 ? " is" : " are") + " out of date (picture, narration, text or settings changed since encode); encoding "
+                + (stale.size() == 1 ? "it" : "them") + " again");
+        Parallel.map(stale, Runtime.getRuntime().availableProcessors(),
+                st -> st.encoder().encode(st.inputs(), work.clip(st.inputs().sceneId()), true, f -> {}));
     }
 
     /** Each scene's clip and narration, probed (in parallel), checked to belong to this story. */
@@ -184,15 +217,12 @@ public final class Merge {
         return parts.stream().map(everything::get).toList();
     }
 
-    /** The profile a clip was made with, from the sidecar encode wrote beside it; else today's x264. */
+    /** The profile a clip was made with, from the record encode wrote beside it; else today's x264. */
     private static EncoderProfile profileOf(Part p, Settings settings) {
-        String name = "x264";
-        try {
-            Path sidecar = p.clip().resolveSibling(p.scene().id() + ".json");
-            if (Files.isRegularFile(sidecar)) name = Json.MAPPER.readTree(sidecar.toFile()).path("profile").asText("x264");
-        } catch (IOException e) {
-            // no readable sidecar: assume the CPU profile
-        }
+        return profileNamed(ClipEncoder.profileOf(p.clip(), p.scene().id()).orElse("x264"), settings);
+    }
+
+    private static EncoderProfile profileNamed(String name, Settings settings) {
         return switch (name) {
             case "nvenc" -> EncoderProfile.nvenc(settings);
             case "lossless" -> EncoderProfile.lossless();

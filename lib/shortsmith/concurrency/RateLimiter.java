@@ -11,9 +11,21 @@ public final class RateLimiter {
     private final int permits;
     private final Duration window;
     private final Ticker ticker;
-    /** When each start in the window happened; a start is stamped again when its request has gone out. */
-    private final java.util.List<long[]> starts = new java.util.ArrayList<>();
+    /**
+     * Each start still counted: its time, and whether its request is still open. An open one counts
+     * whatever its age (a request still in flight is still on the server's books); a closed one
+     * counts until it is a window old, from when it was answered.
+     */
+    private final java.util.List<Stamp> starts = new java.util.ArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition closed = lock.newCondition();
+
+    private static final class Stamp {
+        long at;
+        boolean open = true;
+
+        Stamp(long at) { this.at = at; }
+    }
 
     public RateLimiter(int permits, Duration window, Ticker ticker) {
         if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
@@ -39,8 +51,12 @@ public final class RateLimiter {
         void close();
     }
 
-    /** Waits until a start is allowed and records it; returns how long it waited. */
-    public Duration acquire() throws InterruptedException { return permit().waited(); }
+    /** Waits until a start is allowed and records it (closed at once); returns how long it waited. */
+    public Duration acquire() throws InterruptedException {
+        try (var p = permit()) {
+            return p.waited();
+        }
+    }
 
     /** Waits until a start is allowed; close the permit when the request is done. */
     public Permit permit() throws InterruptedException {
@@ -50,9 +66,9 @@ public final class RateLimiter {
             lock.lock();
             try {
                 long now = ticker.nanoTime();
-                starts.removeIf(s -> now - s[0] >= window.toNanos());
+                starts.removeIf(s -> !s.open && now - s.at >= window.toNanos());
                 if (starts.size() < permits) {
-                    long[] stamp = {now};
+                    var stamp = new Stamp(now);
                     starts.add(stamp);
                     Duration waited = Duration.ofNanos(now - began);
                     return new Permit() {
@@ -61,15 +77,23 @@ public final class RateLimiter {
                         public void close() {
                             lock.lock();
                             try {
-                                stamp[0] = Math.max(stamp[0], ticker.nanoTime());
+                                if (!stamp.open) return;
+                                stamp.open = false;
+                                stamp.at = Math.max(stamp.at, ticker.nanoTime());
+                                closed.signalAll();
                             } finally {
                                 lock.unlock();
                             }
                         }
                     };
                 }
-                long oldest = starts.stream().mapToLong(s -> s[0]).min().orElse(now);
-                wait = oldest + window.toNanos() - now;
+                long oldestClosed = starts.stream().filter(s -> !s.open).mapToLong(s -> s.at).min().orElse(Long.MAX_VALUE);
+                if (oldestClosed == Long.MAX_VALUE) {
+                    // Every counted start is still in flight: only a close can change that.
+                    closed.await();
+                    continue;
+                }
+                wait = oldestClosed + window.toNanos() - now;
             } finally {
                 lock.unlock();
             }

@@ -27,7 +27,7 @@ public final class Cli {
         String name = cli.getCommandName();
         cli.setParameterExceptionHandler((e, a) -> {
             PrintWriter err = e.getCommandLine().getErr();
-            err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+            err.println(name + ": " + Secrets.scrub(e.getMessage()) + " (see " + name + " --help)");
             if (debug) e.printStackTrace(err);
             err.flush();
             return ExitCode.USAGE.code();
@@ -36,24 +36,42 @@ public final class Cli {
         return cli.execute(args);
     }
 
-    /** Prints the failure as one line (plus the trace when debugging) and returns its exit code. */
+    /**
+     * Prints the failure as one line (plus the trace when debugging) and returns its exit code.
+     * Every line is scrubbed of keys ({@link Secrets}), the trace too.
+     */
     static int report(String name, Throwable e, boolean debug, PrintWriter err) {
         Throwable t = e;
         while (!(t instanceof ShortsmithException) && t.getCause() != null && t != t.getCause()) t = t.getCause();
         int code;
+        String line;
         if (t instanceof ShortsmithException s) {
-            err.println(name + ": " + s.getMessage());
+            line = s.getMessage();
             code = s.exitCode().code();
         } else if (e instanceof InterruptedException) {
-            err.println(name + ": interrupted");
+            line = "interrupted";
             code = ExitCode.INTERRUPTED.code();
+        } else if (e instanceof java.nio.file.InvalidPathException p) {
+            line = "\"" + p.getInput().replace("\0", "\\0") + "\" is not a usable path (" + p.getReason() + "); remove the odd character";
+            code = ExitCode.BAD_INPUT.code();
         } else {
-            err.println(name + ": unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + (debug ? "" : " (run with --debug for details)"));
+            line = "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage() + (debug ? "" : " (run with --debug for details)");
             code = ExitCode.FAILED.code();
         }
-        if (debug) e.printStackTrace(err);
+        err.println(name + ": " + Secrets.scrub(withoutPrefix(name, line)));
+        if (debug) {
+            var trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            err.print(Secrets.scrub(trace.toString()));
+        }
         err.flush();
         return code;
+    }
+
+    /** "merge: cannot…" printed by merge reads "merge: cannot…", not "merge: merge: cannot…". */
+    static String withoutPrefix(String name, String line) {
+        String l = line == null ? "" : line;
+        while (l.startsWith(name + ": ")) l = l.substring(name.length() + 2);
+        return l;
     }
 }

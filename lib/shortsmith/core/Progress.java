@@ -64,7 +64,7 @@ public final class Progress {
 
     /** A scene's status; {@code fraction} in 0…1 draws a bar, or is negative for none. */
     public void update(String sceneId, String stage, double fraction) {
-        String status = fraction < 0 ? stage : stage + " " + bar(fraction) + String.format(" %3d %%", Math.round(fraction * 100));
+        String status = fraction < 0 ? Secrets.scrub(stage) : stage + " " + bar(fraction) + String.format(" %3d %%", Math.round(fraction * 100));
         synchronized (shared) {
             set(sceneId, status);
             if (shared.live) {
@@ -82,7 +82,8 @@ public final class Progress {
 
     public void failed(String sceneId, String message) { finish(sceneId, "✗ " + message); }
 
-    private void finish(String sceneId, String text) {
+    private void finish(String sceneId, String message) {
+        String text = Secrets.scrub(message);
         synchronized (shared) {
             set(sceneId, text);
             if (shared.live) redraw();
@@ -97,7 +98,8 @@ public final class Progress {
     }
 
     /** A message above the live lines (warnings, summaries). */
-    public void note(String message) {
+    public void note(String text) {
+        String message = Secrets.scrub(text);
         synchronized (shared) {
             if (shared.live && shared.drawn > 0) {
                 shared.err.print("\033[" + shared.drawn + "A\033[J");

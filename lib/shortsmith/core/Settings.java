@@ -8,6 +8,7 @@ import io.github.cdimascio.dotenv.DotenvEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,6 +51,10 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
 
     /** A key or token: its value never appears in a {@code toString}, a log or a message. */
     public record Secret(String value) {
+        public Secret {
+            Secrets.register(value);
+        }
+
         public boolean isSet() { return value != null && !value.isBlank(); }
 
         @Override
@@ -140,6 +145,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
         Map<String, Setting> values = new LinkedHashMap<>();
         Path dotenvFile = dir.resolve(".env");
         if (Files.isRegularFile(dotenvFile)) {
+            checkQuotes(dotenvFile);
             Dotenv dotenv;
             try {
                 dotenv = Dotenv.configure().directory(dir.toString()).filename(".env").load();
@@ -152,6 +158,37 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
         }
         environment.forEach((k, v) -> values.put(k, new Setting(k, v, "in the environment")));
         return from(new Reader(values));
+    }
+
+    /**
+     * dotenv-java drops a line whose value opens a quote and never closes it, without a word; a
+     * setting the user wrote must not vanish, so such a line is an error naming it.
+     */
+    static void checkQuotes(Path dotenvFile) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dotenvFile);
+        } catch (java.io.IOException e) {
+            throw ShortsmithException.usage(dotenvFile + " cannot be read: " + e.getMessage());
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            var m = java.util.regex.Pattern.compile("(?:export\\s+)?([A-Za-z_][A-Za-z0-9_.]*)\\s*=\\s*(.*)").matcher(line);
+            if (!m.matches()) {
+                throw ShortsmithException.usage(dotenvFile + " line " + (i + 1) + " is not NAME=value: write it as NAME=value or start it with #");
+            }
+            String value = m.group(2);
+            if (value.startsWith("\"") || value.startsWith("'")) {
+                char quote = value.charAt(0);
+                int close = value.indexOf(quote, 1);
+                while (close > 0 && value.charAt(close - 1) == '\\') close = value.indexOf(quote, close + 1);
+                if (close < 0) {
+                    throw ShortsmithException.usage(dotenvFile + " line " + (i + 1) + ": the value of " + m.group(1) + " opens a " + quote
+                            + " and never closes it; close the quote on the same line, or remove it");
+                }
+            }
+        }
     }
 
     /** Settings from plain name=value pairs (tests, JShell); unnamed ones take their defaults. */
@@ -196,13 +233,13 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.decimal("LOUDNESS_TARGET", -14, -40, -5),
                 r.decimal("TRUE_PEAK", -1, -9, 0));
         var providers = new Providers(
-                new Gemini(new Secret(r.text("GEMINI_API_KEY", "")), r.text("GEMINI_MODEL", "gemini-2.5-flash"),
+                new Gemini(r.secret("GEMINI_API_KEY"), r.text("GEMINI_MODEL", "gemini-2.5-flash"),
                         r.url("GEMINI_BASE_URL", "https://generativelanguage.googleapis.com")),
                 new Images(r.oneOf("IMAGE_PROVIDER", "local", "local", "bfl", "openai"), r.url("IMAGE_BASE_URL", ""),
-                        new Secret(r.text("IMAGE_API_KEY", "")), r.text("IMAGE_MODEL", ""),
+                        r.secret("IMAGE_API_KEY"), r.text("IMAGE_MODEL", ""),
                         r.integer("IMAGE_RATE_PER_MIN", 6, 1, 10_000), r.integer("IMAGE_SEED", 0, 0, Integer.MAX_VALUE)),
                 new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "replicate"), r.url("TTS_BASE_URL", ""),
-                        new Secret(r.text("TTS_API_KEY", "")), r.text("TTS_MODEL", ""), r.text("TTS_VOICE", ""),
+                        r.secret("TTS_API_KEY"), r.text("TTS_MODEL", ""), r.text("TTS_VOICE", ""),
                         r.decimal("TTS_SPEED", 1.0, 0.25, 4.0)),
                 java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)),
                 java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_TIMEOUT", 120, 0.1, 3600) * 1000)),
@@ -226,6 +263,20 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
 
         private static ShortsmithException bad(Setting s, String allowed) {
             return ShortsmithException.usage(s.name() + "=" + s.value() + " (" + s.source() + ") is not valid: " + allowed);
+        }
+
+        /** A key: registered for scrubbing at once, and checked without ever showing it. */
+        Secret secret(String name) {
+            Setting s = get(name);
+            if (s == null) return new Secret("");
+            String v = s.value().strip();
+            Secrets.register(v);
+            String problem = Secrets.problem(v);
+            if (problem != null) {
+                throw ShortsmithException.usage(name + " (" + s.source() + ") is not a valid key: " + problem
+                        + "; copy the key again as plain text");
+            }
+            return new Secret(v);
         }
 
         String text(String name, String fallback) {

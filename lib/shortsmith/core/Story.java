@@ -90,7 +90,8 @@ public record Story(String title, String language, String music, @JsonProperty("
         } catch (IOException e) {
             throw ShortsmithException.badInput("cannot read story " + file + ": " + e.getMessage());
         }
-        return parse(json, file.toString()).resolvedAgainst(file.toAbsolutePath().getParent());
+        Path folder = file.toAbsolutePath().getParent();
+        return parse(json, file.toString()).resolvedAgainst(folder).checkWrites(folder, file.toString(), p -> false);
     }
 
     private Story validated(String source) {
@@ -107,6 +108,8 @@ public record Story(String title, String language, String music, @JsonProperty("
                     problems.add("scene id '" + s.id() + "' is used twice");
                 } else if (s.text() == null || s.text().isBlank()) {
                     problems.add("scene '" + s.id() + "' has no \"text\"");
+                } else if (s.text().codePoints().noneMatch(Character::isLetterOrDigit)) {
+                    problems.add("scene '" + s.id() + "' has nothing to speak in its \"text\" (" + s.text().strip() + "): write the words to narrate");
                 }
             }
         }
@@ -114,12 +117,30 @@ public record Story(String title, String language, String music, @JsonProperty("
         return language == null ? new Story(title, "en", music, workDir, output, scenes) : this;
     }
 
-    /** Makes every relative path absolute against {@code base}. */
+    /** Makes every relative path absolute against {@code base}; a path that is not one (a NUL in it) is a bad-input error. */
     public Story resolvedAgainst(Path base) {
-        UnaryOperator<String> abs = p -> p == null || p.isBlank() ? p : base.resolve(p).toAbsolutePath().normalize().toString();
+        UnaryOperator<String> abs = p -> p == null || p.isBlank() ? p : WorkDir.path(base, p, "the manifest").toAbsolutePath().normalize().toString();
         List<Scene> resolved = scenes.stream().map(s -> new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(),
                 abs.apply(s.image()), abs.apply(s.audio()), s.words(), abs.apply(s.video()), s.duration())).toList();
         return new Story(title, language, abs.apply(music), abs.apply(workDir), abs.apply(output), resolved);
+    }
+
+    /**
+     * Checks the two paths a manifest may ask to write to, {@code output} and {@code work_dir}: they
+     * must lie inside {@code folder} (the manifest's own), or be accepted by {@code alsoAllowed}.
+     * A story from elsewhere can then never overwrite a file of the user's ("output":
+     * "../.bashrc"); a path given on the command line or in the environment may point anywhere.
+     */
+    public Story checkWrites(Path folder, String source, java.util.function.Predicate<Path> alsoAllowed) {
+        for (var field : List.of(java.util.Map.entry("output", String.valueOf(output)), java.util.Map.entry("work_dir", String.valueOf(workDir)))) {
+            if (field.getValue().equals("null")) continue;
+            Path p = Path.of(field.getValue());
+            if (!WorkDir.isInside(p, folder) && !alsoAllowed.test(p)) {
+                throw ShortsmithException.badInput(source + ": \"" + field.getKey() + "\" " + p + " is outside the manifest's folder " + folder
+                        + "; a manifest only writes inside its own folder (give -o FILE or WORK_DIR to write elsewhere)");
+            }
+        }
+        return this;
     }
 
     /** The motion of scene {@code index}: its own, or the deterministic choice. */

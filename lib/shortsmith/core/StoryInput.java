@@ -22,7 +22,7 @@ public record StoryInput(Story story, Path manifest, List<String> sceneIds) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (i == 0 && a.equals("-")) fromStdin = true;
-            else if (i == 0 && (Files.isRegularFile(Path.of(a)) || a.endsWith(".json"))) manifest = Path.of(a);
+            else if (i == 0 && (Files.isRegularFile(WorkDir.path(Path.of(""), a, "the command line")) || a.endsWith(".json"))) manifest = Path.of(a);
             else ids.add(a);
         }
         Story story;
@@ -31,17 +31,33 @@ public record StoryInput(Story story, Path manifest, List<String> sceneIds) {
             story = Story.read(manifest);
         } else {
             String piped = fromStdin || !stdinIsTerminal ? read(stdin) : "";
-            Path here = Path.of("story.json");
             if (!piped.isBlank()) {
-                story = Story.parse(piped, "the manifest on stdin").resolvedAgainst(Path.of("").toAbsolutePath());
-            } else if (!fromStdin && Files.isRegularFile(here)) {
-                manifest = here;
-                story = Story.read(here);
+                Path here = Path.of("").toAbsolutePath();
+                story = Story.parse(piped, "the manifest on stdin").resolvedAgainst(here).checkWrites(here, "the manifest on stdin",
+                        StoryInput::writtenByAnEarlierStage);
+            } else if (!fromStdin && Files.isRegularFile(Path.of("story.json"))) {
+                manifest = Path.of("story.json");
+                story = Story.read(manifest);
             } else {
                 throw ShortsmithException.usage("no story: give a STORY file, pipe a manifest in, or run where story.json is");
             }
         }
         return new StoryInput(story, manifest == null ? null : manifest.toAbsolutePath(), List.copyOf(ids));
+    }
+
+    /**
+     * A piped manifest comes from an earlier stage, which prints absolute paths that may lie
+     * outside the current folder: its work folder (one shortsmith made: it holds the story lock
+     * file) and the folder that holds it (where the story's own manifest lives) are accepted.
+     */
+    static boolean writtenByAnEarlierStage(Path p) {
+        Path q = p.toAbsolutePath().normalize();
+        if (WorkDir.isShortsmithFolder(q)) return true;
+        try (var siblings = Files.list(q.getParent())) {
+            return siblings.anyMatch(WorkDir::isShortsmithFolder);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** From a script's positional arguments and this process's stdin. */

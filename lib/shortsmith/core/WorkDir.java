@@ -1,7 +1,6 @@
 package shortsmith.core;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,17 +14,16 @@ import java.util.Optional;
  */
 public record WorkDir(Path root) {
 
-    /** Temporary files not yet published: removed if the JVM stops (Ctrl-C) before they are. */
+    /** Temporary files not yet published and private scratch folders: removed if the JVM stops (Ctrl-C) first. */
     private static final java.util.Set<Path> PARTIALS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<Path> SCRATCH = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicLong PARTIAL_COUNT = new java.util.concurrent.atomic.AtomicLong();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> PARTIALS.forEach(p -> {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // nothing more can be done while the JVM stops
-            }
-        })));
+        Shutdown.onCleanup(() -> {
+            PARTIALS.forEach(WorkDir::deleteQuietly);
+            SCRATCH.forEach(WorkDir::deleteTree);
+        });
     }
 
     /** The work folder for a story read from {@code manifest} (null when it came from stdin). */
@@ -76,23 +74,180 @@ public record WorkDir(Path root) {
         return p;
     }
 
+    /** How long a command waits for another one working on the same story before it gives up. */
+    public static final java.time.Duration LOCK_WAIT = java.time.Duration.ofMinutes(30);
+
+    /** Per work folder: the lock threads of this process queue on, and the file lock held for them all. */
+    private static final java.util.Map<Path, Folder> FOLDERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final class Folder {
+        final java.util.concurrent.locks.ReentrantLock threads = new java.util.concurrent.locks.ReentrantLock(true);
+        java.nio.channels.FileChannel channel;
+        java.nio.channels.FileLock fileLock;
+    }
+
+    /** A held story lock: closing it lets the next command in. */
+    public interface StoryLock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Holds the story's work folder for {@code command} until closed. Two commands on the same
+     * story (two terminals, two threads of a batch, the stages of a pipe overlapping for a moment)
+     * never work at once: the second waits for the first, saying so through {@code note}, at most
+     * {@link #LOCK_WAIT}, and then fails naming the holder. Reentrant for the thread that holds it
+     * ({@code short} runs the merge inside its own lock).
+     */
+    public StoryLock lock(String command, java.util.function.Consumer<String> note) throws InterruptedException {
+        Path dir = root.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot create the work folder " + dir + ": " + e.getMessage(), e);
+        }
+        Folder folder = FOLDERS.computeIfAbsent(dir, d -> new Folder());
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        Path file = dir.resolve(LOCK_FILE);
+        boolean told = false;
+        while (!folder.threads.tryLock(250, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            told = waiting(command, note, file, deadline, told);
+        }
+        if (folder.threads.getHoldCount() > 1) return folder.threads::unlock;
+        try {
+            folder.channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE);
+            while ((folder.fileLock = folder.channel.tryLock()) == null) {
+                told = waiting(command, note, file, deadline, told);
+                Thread.sleep(250);
+            }
+            String holder = ProcessHandle.current().pid() + " " + command + " since " + java.time.Instant.now() + "\n";
+            folder.channel.truncate(0).write(java.nio.ByteBuffer.wrap(holder.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
+            return () -> release(folder);
+        } catch (IOException e) {
+            release(folder);
+            throw ShortsmithException.output("cannot lock the work folder " + dir + ": " + e.getMessage(), e);
+        } catch (InterruptedException | RuntimeException e) {
+            release(folder);
+            throw e;
+        }
+    }
+
+    private static boolean waiting(String command, java.util.function.Consumer<String> note, Path file, long deadline, boolean told) {
+        String holder;
+        try {
+            holder = Files.isRegularFile(file) ? Files.readString(file).strip() : "";
+        } catch (IOException e) {
+            holder = "";
+        }
+        if (holder.isEmpty()) holder = "of this process";
+        if (System.nanoTime() > deadline) {
+            throw new ShortsmithException(ExitCode.FAILED, "another shortsmith command has been working on this story for over "
+                    + LOCK_WAIT.toMinutes() + " minutes (pid " + holder + "); wait for it or stop it, then run again");
+        }
+        if (!told) note.accept(command + ": waiting for another shortsmith command working on this story (pid " + holder + ")");
+        return true;
+    }
+
+    private static void release(Folder folder) {
+        if (folder.threads.getHoldCount() == 1) {
+            try {
+                if (folder.fileLock != null) folder.fileLock.release();
+                if (folder.channel != null) folder.channel.close();
+            } catch (IOException ignored) {
+                // the lock goes with the process anyway
+            } finally {
+                folder.fileLock = null;
+                folder.channel = null;
+            }
+        }
+        folder.threads.unlock();
+    }
+
+    /** The lock file every work folder shortsmith uses holds; its presence marks the folder as one. */
+    static final String LOCK_FILE = ".shortsmith.lock";
+
+    /** Whether {@code dir} is a work folder a shortsmith stage has used. */
+    public static boolean isShortsmithFolder(Path dir) { return Files.isRegularFile(dir.resolve(LOCK_FILE)); }
+
+    /** Whether {@code p} lies inside {@code folder} once {@code ..} and symbolic links are followed. */
+    public static boolean isInside(Path p, Path folder) {
+        return real(p).startsWith(real(folder));
+    }
+
+    /** The real path of {@code p}: its deepest existing ancestor resolved through links, then the rest. */
+    static Path real(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null) return abs;
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs)).normalize();
+        } catch (IOException e) {
+            return abs;
+        }
+    }
+
+    /** {@code text} as a path against {@code base}; one that cannot be a path (a NUL in it) is a bad-input error naming {@code from}. */
+    public static Path path(Path base, String text, String from) {
+        try {
+            return base.resolve(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw ShortsmithException.badInput("\"" + text.replace("\0", "\\0") + "\" in " + from + " is not a usable path (" + e.getReason()
+                    + "); remove the odd character");
+        }
+    }
+
     /** A temporary name beside {@code target}, for writing before the atomic rename. */
     public static Path partial(Path target) {
+        Shutdown.check();
         String name = target.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot < 0 ? name : name.substring(0, dot), ext = dot < 0 ? "" : name.substring(dot);
-        Path partial = target.resolveSibling(stem + ".partial-" + ProcessHandle.current().pid() + ext);
+        Path partial = target.resolveSibling(stem + ".partial-" + ProcessHandle.current().pid() + "-" + PARTIAL_COUNT.incrementAndGet() + ext);
         PARTIALS.add(partial);
         return partial;
     }
 
-    /** Moves a finished temporary file to its final name in one step. */
+    /**
+     * A new private scratch folder in {@code parent} (hidden, named after {@code purpose}), deleted
+     * with {@link #deleteTree} or, at the latest, when the JVM stops. Two runs never share one, and
+     * nothing outside it is ever deleted with it.
+     */
+    public static Path scratch(Path parent, String purpose) {
+        Shutdown.check();
+        try {
+            Files.createDirectories(parent);
+            Path dir = Files.createTempDirectory(parent, "." + purpose + "-");
+            SCRATCH.add(dir);
+            return dir;
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot create a scratch folder in " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves a finished temporary file to its final name in one step, durably: the file is flushed
+     * to disk before the rename, and the folder after it, so a crash never leaves the final name
+     * on an incomplete file.
+     */
     public static void publish(Path partial, Path target) {
         try {
+            force(partial);
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             PARTIALS.remove(partial);
+            force(target.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw ShortsmithException.output("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void force(Path p) throws IOException {
+        boolean dir = Files.isDirectory(p);
+        try (var channel = java.nio.channels.FileChannel.open(p, dir ? java.nio.file.StandardOpenOption.READ : java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        } catch (IOException e) {
+            if (!dir) throw e;   // some file systems cannot sync a folder: the rename is still atomic
         }
     }
 
@@ -107,6 +262,7 @@ public record WorkDir(Path root) {
 
     /** Deletes a folder and everything in it, as far as it can. */
     public static void deleteTree(Path dir) {
+        SCRATCH.remove(dir);
         if (!Files.exists(dir)) return;
         try (var s = Files.walk(dir)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(WorkDir::deleteQuietly);
@@ -115,15 +271,20 @@ public record WorkDir(Path root) {
         }
     }
 
-    /** Writes text to {@code target} through a temporary name. */
+    /** Writes text to {@code target} through a temporary name, durably (see {@link #publish}). */
     public static void writeAtomically(Path target, String text) {
+        writeAtomically(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Writes bytes to {@code target} through a temporary name, durably (see {@link #publish}). */
+    public static void writeAtomically(Path target, byte[] bytes) {
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path tmp = partial(target);
-            Files.writeString(tmp, text);
+            Files.write(tmp, bytes);
             publish(tmp, target);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw ShortsmithException.output("cannot write " + target + ": " + e.getMessage(), e);
         }
     }
 }

@@ -2,6 +2,7 @@ package shortsmith.media;
 
 import shortsmith.core.ExitCode;
 import shortsmith.core.ShortsmithException;
+import shortsmith.core.Shutdown;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,16 @@ public final class Proc {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly)));
+        Shutdown.onStop(() -> {
+            LIVE.forEach(Process::destroyForcibly);
+            for (Process p : LIVE) {
+                try {
+                    p.waitFor(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
     }
 
     /** What a finished (or timed-out) process did. */
@@ -50,9 +60,26 @@ public final class Proc {
 
     /** Runs {@code command} in folder {@code cwd} (null: this process's), with no stdin, waiting at most {@code timeout}. */
     public static Result run(List<String> command, java.nio.file.Path cwd, Duration timeout) {
+        return run(command, cwd, timeout, null);
+    }
+
+    /**
+     * Runs {@code command} with {@code input} on its stdin (null: none). Text given this way is data
+     * to the program, never an option or shell syntax, whatever it starts with.
+     */
+    public static Result run(List<String> command, java.nio.file.Path cwd, Duration timeout, byte[] input) {
         long start = System.nanoTime();
-        Process process = start(command, cwd);
+        Process process = input == null ? start(command, cwd) : startPiped(command, cwd == null ? java.nio.file.Path.of("").toAbsolutePath() : cwd);
         try {
+            if (input != null) {
+                Thread.ofVirtual().start(() -> {
+                    try (var in = process.getOutputStream()) {
+                        in.write(input);
+                    } catch (IOException ignored) {
+                        // the program stopped reading: its exit status says why
+                    }
+                });
+            }
             var out = new Drain(process.getInputStream());
             var err = new Drain(process.getErrorStream());
             var outThread = Thread.ofVirtual().start(out);
@@ -79,11 +106,13 @@ public final class Proc {
     public static Process start(List<String> command) { return start(command, null); }
 
     private static Process start(List<String> command, java.nio.file.Path cwd) {
+        Shutdown.check();
         try {
             var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
             if (cwd != null) builder.directory(cwd.toFile());
             Process p = builder.start();
             LIVE.add(p);
+            stopIfStopping(p);
             p.onExit().thenRun(() -> LIVE.remove(p));
             return p;
         } catch (IOException e) {
@@ -91,11 +120,21 @@ public final class Proc {
         }
     }
 
+    /** A process started while the JVM began to stop would outlive it: end it at once. */
+    private static void stopIfStopping(Process p) {
+        if (Shutdown.stopping()) {
+            p.destroyForcibly();
+            Shutdown.check();
+        }
+    }
+
     /** Starts {@code command} in {@code cwd} with stdin as a pipe the caller writes to (e.g. raw frames). */
     public static Process startPiped(List<String> command, java.nio.file.Path cwd) {
+        Shutdown.check();
         try {
             Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
             LIVE.add(p);
+            stopIfStopping(p);
             p.onExit().thenRun(() -> LIVE.remove(p));
             return p;
         } catch (IOException e) {

@@ -62,8 +62,15 @@ public final class Pipeline {
     }
 
     public static Result run(StoryInput input, Settings settings, Options options, Progress progress) throws InterruptedException {
-        long t0 = System.nanoTime();
         WorkDir work = input.workDir(settings);
+        try (var lock = work.lock("short", progress::note)) {
+            return runLocked(input, settings, options, progress, work);
+        }
+    }
+
+    private static Result runLocked(StoryInput input, Settings settings, Options options, Progress progress, WorkDir work)
+            throws InterruptedException {
+        long t0 = System.nanoTime();
         Story start = input.story().withWorkDir(work.root().toString());
         if (!input.sceneIds().isEmpty()) throw ShortsmithException.usage("short makes the whole story: give no scene ids");
         Path output = options.output().toAbsolutePath();
@@ -107,7 +114,7 @@ public final class Pipeline {
                 executor.submit(() -> {
                     imageSlots.acquire();
                     try {
-                        return timed(t0, spans, failures, s.id(), "image", images.ready(s), () -> images.imageFor(s), imageDone.get(s.id()), imageOf);
+                        return timed(t0, spans, failures, s.id(), "image", () -> images.ready(s), () -> images.imageFor(s), imageDone.get(s.id()), imageOf);
                     } finally {
                         imageSlots.release();
                     }
@@ -121,7 +128,7 @@ public final class Pipeline {
                 executor.submit(() -> {
                     for (Story.Scene s; (s = queue.poll()) != null; ) {
                         Story.Scene scene = s;
-                        timed(t0, spans, failures, s.id(), "narration", speech.ready(s), () -> speech.narrationFor(scene),
+                        timed(t0, spans, failures, s.id(), "narration", () -> speech.ready(scene), () -> speech.narrationFor(scene),
                                 audioDone.get(s.id()), audioOf);
                     }
                     if (lanesLeft.decrementAndGet() == 0) clipSlots.release(heldForNarration);
@@ -143,7 +150,7 @@ public final class Pipeline {
                     executor.submit(() -> {
                         clipSlots.acquire();
                         try {
-                            return timed(t0, spans, failures, s.id(), "clip", false,
+                            return timed(t0, spans, failures, s.id(), "clip", () -> false,
                                     () -> encodeClip(s, start, work, imageOf, audioOf, encoder, options.force(), clipProgress, clipOf),
                                     clip, new ConcurrentHashMap<>());
                         } finally {
@@ -199,6 +206,7 @@ public final class Pipeline {
             var in = EncodeStage.inputsFor(story, scene, work);
             progress.update(s.id(), "clip", 0);
             var made = encoder.encode(in, work.clip(s.id()), force, f -> progress.update(s.id(), "clip", f));
+            made.warnings().forEach(w -> progress.note("warning: " + w));
             clipOf.put(s.id(), made);
             progress.done(s.id(), String.format("clip %.2f s%s", made.duration(), made.cached() ? " (unchanged)" : ""));
             return made.file();
@@ -213,20 +221,27 @@ public final class Pipeline {
         Path run() throws Exception;
     }
 
-    /** Runs one piece of work, records its span, and completes {@code done} (exceptionally on failure). */
-    private static Void timed(long t0, List<Span> spans, Map<String, ShortsmithException> failures, String scene, String stage, boolean cached,
-                              Work work, CompletableFuture<Path> done, Map<String, Path> results) {
+    /**
+     * Runs one piece of work, records its span, and completes {@code done} whatever happens: a
+     * failure anywhere in it (even in asking whether it is cached) completes it exceptionally, so
+     * nothing waits for it forever.
+     */
+    private static Void timed(long t0, List<Span> spans, Map<String, ShortsmithException> failures, String scene, String stage,
+                              java.util.concurrent.Callable<Boolean> cached, Work work, CompletableFuture<Path> done, Map<String, Path> results) {
         double s = seconds(t0);
         try {
+            boolean wasCached = cached.call();
             Path p = work.run();
             results.put(scene, p);
-            spans.add(new Span(scene, stage, s, seconds(t0), cached, false));
+            spans.add(new Span(scene, stage, s, seconds(t0), wasCached, false));
             done.complete(p);
-        } catch (Exception e) {
+        } catch (Throwable e) {
             spans.add(new Span(scene, stage, s, seconds(t0), false, true));
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            failures.putIfAbsent(scene, StageResult.sceneFailure(scene, e));
+            Exception failure = e instanceof Exception ex ? ex : new IllegalStateException(e);
+            failures.putIfAbsent(scene, StageResult.sceneFailure(scene, failure));
             done.completeExceptionally(e);
+            if (e instanceof Error err) throw err;
         }
         return null;
     }

@@ -18,10 +18,10 @@ import java.util.Optional;
  * ({@code ID.asset.json}: provider, model, prompt or text, voice, size, seed, hashed into
  * {@code key}). A story run again finds its assets by key and calls no provider.
  */
-record Asset(Path file, String key, String provider, String model) {
+record Asset(Path file, String key, String provider, String model, long bytes, String sha256) {
 
     /** The hash of everything that determines an asset. */
-    public static String key(Object... parts) {
+    static String key(Object... parts) {
         try {
             var md = MessageDigest.getInstance("SHA-256");
             for (Object p : parts) {
@@ -34,39 +34,49 @@ record Asset(Path file, String key, String provider, String model) {
         }
     }
 
-    /** The asset of {@code sceneId} in {@code folder} made for {@code key}, if its file is still there. */
-    public static Optional<Asset> find(Path folder, String sceneId, String key) {
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The asset of {@code sceneId} in {@code folder} made for {@code key}, if its file is still there
+     * and is exactly the file the record describes (size and hash): a record never vouches for a
+     * file that is incomplete or was changed.
+     */
+    static Optional<Asset> find(Path folder, String sceneId, String key) {
         Path record = folder.resolve(sceneId + ".asset.json");
         if (!Files.isRegularFile(record)) return Optional.empty();
         try {
             Asset a = Json.MAPPER.readValue(record.toFile(), Asset.class);
-            return a.key().equals(key) && Files.isRegularFile(a.file()) ? Optional.of(a) : Optional.empty();
-        } catch (IOException e) {
+            if (!a.key().equals(key) || a.file() == null || !Files.isRegularFile(a.file())) return Optional.empty();
+            if (a.sha256() == null) return Optional.of(a);   // a record from before hashes were kept: its file is trusted as before
+            if (Files.size(a.file()) != a.bytes()) return Optional.empty();
+            return sha256(Files.readAllBytes(a.file())).equals(a.sha256()) ? Optional.of(a) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    /** Writes {@code bytes} as the scene's asset (extension from its content) and records its key. */
-    public static Asset save(Path folder, String sceneId, byte[] bytes, String key, String provider, String model) {
+    /**
+     * Writes {@code bytes} as the scene's asset (extension from its content), durably, then the
+     * record of what made it: the record is written only once the file is complete on disk.
+     */
+    static Asset save(Path folder, String sceneId, byte[] bytes, String key, String provider, String model) {
         Path file = folder.resolve(sceneId + "." + extension(bytes));
-        try {
-            Files.createDirectories(folder);
-            Path tmp = WorkDir.partial(file);
-            Files.write(tmp, bytes);
-            WorkDir.publish(tmp, file);
-        } catch (IOException e) {
-            throw ShortsmithException.output("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        WorkDir.writeAtomically(file, bytes);
         // An older asset of this scene in another format would shadow the new one.
         for (String ext : List.of("png", "jpg", "webp", "wav", "mp3", "flac", "ogg")) {
             Path other = folder.resolve(sceneId + "." + ext);
             if (!other.equals(file)) WorkDir.deleteQuietly(other);
         }
-        var asset = new Asset(file, key, provider, model);
+        var asset = new Asset(file, key, provider, model, bytes.length, sha256(bytes));
         WorkDir.writeAtomically(folder.resolve(sceneId + ".asset.json"), Json.write(asset));
         return asset;
     }
-
     /** The file type from its first bytes (providers' content types are not always right). */
     static String extension(byte[] b) {
         if (starts(b, 0x89, 'P', 'N', 'G')) return "png";

@@ -39,8 +39,9 @@ record EspeakSpeech() implements SpeechProvider {
         }
         try {
             int wpm = (int) Math.round(175 * r.speed());
-            var result = Proc.run(List.of("espeak-ng", "-v", r.voice(), "-s", String.valueOf(wpm), "-w", wav.toString(), r.text()),
-                    Duration.ofMinutes(2));
+            // The text goes on stdin: a narration that starts with "-" is words to speak, not an option.
+            var result = Proc.run(List.of("espeak-ng", "-v", r.voice(), "-s", String.valueOf(wpm), "-w", wav.toString(), "--stdin"),
+                    null, Duration.ofMinutes(2), r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             if (!result.ok()) {
                 String why = result.lastErrorLine();
                 throw new ShortsmithException(ExitCode.BAD_INPUT, "espeak-ng cannot speak with voice '" + r.voice() + "' (" + why

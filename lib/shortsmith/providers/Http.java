@@ -1,163 +1,216 @@
 package shortsmith.providers;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import shortsmith.concurrency.Retry;
 import shortsmith.concurrency.Ticker;
 import shortsmith.core.ExitCode;
 import shortsmith.core.Json;
+import shortsmith.core.Secrets;
 import shortsmith.core.Settings;
 import shortsmith.core.ShortsmithException;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * The JDK HttpClient as the providers use it: JSON in and out, one-line errors that say which
- * provider refused and why, the wait a server states (Retry-After, x-ratelimit-reset, Gemini's
- * retryDelay), retries of 429/5xx/timeouts within the run's deadline, capped and checked downloads.
- * Keys travel only in headers, and every message is scrubbed of them before it leaves.
+ * The JDK HttpClient as the providers use it, keeping the toolkit's promises at the network edge:
+ * <ul>
+ * <li><b>Paid work is sent once.</b> A request that creates paid work ({@link #submit},
+ * {@link #submitForBytes}) is sent again only when it provably never reached the server: the
+ * connection was refused or never made, the name did not resolve, or the server answered 429 or
+ * 503 (it did not take the work). After a timeout, a reset after sending, a 500/502/504 or an
+ * unreadable answer it may have been accepted and billed: {@link MaybeBilled}, never retried.
+ * Polls and downloads ({@link #getJson}, {@link #download}) retry freely.</li>
+ * <li><b>Keys go only to their own API.</b> Headers that carry a key are sent only to the origin of
+ * the configured base URL; redirects are followed by hand, and a hop to another origin goes without
+ * them (a keyed POST is not sent there at all).</li>
+ * <li><b>Every wait is bounded.</b> {@code PROVIDER_TIMEOUT} bounds each whole attempt, body
+ * included; {@code PROVIDER_DEADLINE} bounds the retries and polling of a job.</li>
+ * <li><b>Headers are data.</b> Retry-After, x-ratelimit-reset and Location are parsed defensively:
+ * an odd value is clamped or ignored, never a crash.</li>
+ * </ul>
  *
- * <pre>jshell> Http.of("bfl", Settings.load(), List.of()).getJson(URI.create("http://localhost:8080/v1/get_result?id=1"), Map.of())</pre>
+ * <pre>jshell> Http.of("bfl", Settings.load(), URI.create("http://localhost:8080/")).getJson(URI.create("http://localhost:8080/v1/get_result?id=1"), Map.of())</pre>
  */
 final class Http {
-    /** Largest download accepted: a 9:16 PNG or a minute of WAV is far smaller. */
+    /** Largest answer accepted: a 9:16 PNG or a minute of WAV is far smaller. */
     static final long MAX_DOWNLOAD = 64L << 20;
+    static final int MAX_REDIRECTS = 5;
+    /** The longest wait a server may ask for before it is treated as "longer than the deadline". */
+    static final Duration LONGEST_SERVER_WAIT = Duration.ofDays(1);
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+            .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
 
     private final String provider;
+    private final URI keyOrigin;
     private final Duration requestTimeout;
     private final Retry retry;
-    private final List<String> secrets;
 
-    public Http(String provider, Duration requestTimeout, Retry retry, List<String> secrets) {
+    Http(String provider, URI base, Duration requestTimeout, Retry retry) {
         this.provider = provider;
+        this.keyOrigin = origin(base);
         this.requestTimeout = requestTimeout;
         this.retry = retry;
-        this.secrets = secrets.stream().filter(s -> s != null && !s.isBlank()).toList();
     }
 
-    /** A client for {@code provider} with the run's timeouts and deadline; {@code secrets} are scrubbed from messages. */
-    public static Http of(String provider, Settings settings, List<Settings.Secret> secrets) {
+    /** A client for {@code provider} at {@code base} (the only origin its keys go to), with the run's timeouts and deadline. */
+    static Http of(String provider, Settings settings, URI base) {
         var p = settings.providers();
-        return new Http(provider, p.requestTimeout(), Retry.policy().withDeadline(p.deadline()).withDelays(p.retryDelay(), Duration.ofSeconds(60)),
-                secrets.stream().map(Settings.Secret::value).toList());
+        return new Http(provider, base, p.requestTimeout(), Retry.policy().withDeadline(p.deadline()).withDelays(p.retryDelay(), Duration.ofSeconds(60)));
     }
 
-    public String provider() { return provider; }
+    String provider() { return provider; }
 
     /** A provider's address with a trailing slash: the configured base URL, else its own. */
-    public static URI base(String configured, String fallback) {
+    static URI base(String configured, String fallback) {
         return URI.create((configured == null || configured.isBlank() ? fallback : configured) + "/");
     }
 
     /** The key, or a usage error naming the setting that is missing. */
-    public static Settings.Secret requireKey(String setting, Settings.Secret key, String provider) {
+    static Settings.Secret requireKey(String setting, Settings.Secret key, String provider) {
         if (!key.isSet()) throw ShortsmithException.usage(setting + " is not set: " + provider + " needs an API key (in .env or the environment),"
                 + " or choose the offline provider");
         return key;
     }
 
     /** An Authorization header with the key as a bearer token; none without a key (local servers). */
-    public static java.util.Map<String, String> bearer(Settings.Secret key) {
-        return key.isSet() ? java.util.Map.of("Authorization", "Bearer " + key.value()) : java.util.Map.of();
+    static Map<String, String> bearer(Settings.Secret key) {
+        return key.isSet() ? Map.of("Authorization", "Bearer " + key.value()) : Map.of();
     }
 
     /** A retry listener that shows each wait as a line of status. */
-    public static Retry.Listener retryStatus(java.util.function.Consumer<String> status) {
-        return (n, e, wait) -> status.accept("retrying in " + wait.toMillis() / 1000.0 + " s: " + e.getMessage());
+    static Retry.Listener retryStatus(java.util.function.Consumer<String> status) {
+        return (n, e, wait) -> status.accept("retrying in " + seconds(wait) + ": " + e.getMessage());
     }
 
-    /** A provider's failure; {@code retryable} for 429, 5xx, timeouts and unreadable answers. */
-    public static class ProviderException extends ShortsmithException {
+    /** A duration as people read it: "1.5 s", "120 s", "250 ms". */
+    static String seconds(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) return ms + " ms";
+        return (ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.format(Locale.ROOT, "%.1f", ms / 1000.0)) + " s";
+    }
+
+    /** A provider's failure; {@code retryable} when sending it again is safe and may help. */
+    static class ProviderException extends ShortsmithException {
         private final int status;
         private final boolean retryable;
         private final Duration serverWait;
 
-        public ProviderException(String message, int status, boolean retryable, Duration serverWait) {
-            super(ExitCode.PROVIDER, message);
+        ProviderException(String message, int status, boolean retryable, Duration serverWait) {
+            super(ExitCode.PROVIDER, Secrets.scrub(message));
             this.status = status;
             this.retryable = retryable;
             this.serverWait = serverWait;
         }
 
-        public int status() { return status; }
+        int status() { return status; }
 
-        public boolean retryable() { return retryable; }
+        boolean retryable() { return retryable; }
 
-        public Optional<Duration> serverWait() { return Optional.ofNullable(serverWait); }
+        Optional<Duration> serverWait() { return Optional.ofNullable(serverWait); }
     }
 
     /** A job still running at the provider when the deadline came: it is kept, and the next run polls it again. */
-    public static final class StillRunning extends ProviderException {
-        public StillRunning(String message) { super(message, 0, false, null); }
+    static final class StillRunning extends ProviderException {
+        StillRunning(String message) { super(message, 0, false, null); }
+    }
+
+    /**
+     * A paid request whose fate is unknown: it may have been accepted and billed, so it is not sent
+     * again without the user asking ({@code --force} for that scene).
+     */
+    static final class MaybeBilled extends ProviderException {
+        MaybeBilled(String message, int status) {
+            super(message + "; the request may have been accepted and billed, so it is not sent again automatically", status, false, null);
+        }
+    }
+
+    /** A scene's failure, with how to send its request again on purpose when it may have been billed. */
+    static ShortsmithException howToSendAgain(ShortsmithException e, String stage, String sceneId) {
+        if (!(e instanceof MaybeBilled)) return e;
+        return new ShortsmithException(e.exitCode(), e.getMessage() + " (to send it again: " + stage + " --force STORY " + sceneId + ")", e);
     }
 
     /** Retry's view of a failure: provider errors say themselves; anything else is not retried. */
-    public static Retry.Verdict verdict(Exception e) {
+    static Retry.Verdict verdict(Exception e) {
         if (e instanceof ProviderException p && p.retryable()) return Retry.Verdict.againAfter(p.serverWait().orElse(null));
         return Retry.Verdict.giveUp();
     }
 
     /** Calls {@code attempt} under the retry policy; {@code onRetry} hears about each wait. */
-    public <T> T withRetries(Retry.Attempt<T> attempt, Retry.Listener onRetry) throws InterruptedException {
+    <T> T withRetries(Retry.Attempt<T> attempt, Retry.Listener onRetry) throws InterruptedException {
         try {
             return retry.call(attempt, Http::verdict, onRetry);
         } catch (InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new ProviderException(scrub(provider + ": " + e.getMessage()), 0, false, null);
+            throw new ProviderException(provider + ": " + e.getMessage(), 0, false, null);
         }
     }
 
-    public JsonNode postJson(URI uri, java.util.Map<String, String> headers, Object body) throws InterruptedException {
-        return json(send(request(uri, headers).POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
-                .header("Content-Type", "application/json").build()));
+    /** Whether a request creates paid work (sent once) or only asks (polls, downloads: retried freely). */
+    enum Kind { PAID, FREE }
+
+    /** Sends JSON that creates paid work; the JSON answer. */
+    JsonNode submit(URI uri, Map<String, String> headers, Object body) throws InterruptedException {
+        var r = send("POST", uri, headers, Json.write(body), Kind.PAID);
+        return json(r, Kind.PAID);
     }
 
-    public JsonNode getJson(URI uri, java.util.Map<String, String> headers) throws InterruptedException {
-        return json(send(request(uri, headers).GET().build()));
-    }
-
-    /** POSTs JSON and returns the raw answer (audio), checking its content type starts with one of {@code types}. */
-    public byte[] postForBytes(URI uri, java.util.Map<String, String> headers, Object body, List<String> types) throws InterruptedException {
-        var r = send(request(uri, headers).POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
-                .header("Content-Type", "application/json").build());
-        checkType(uri, r, types);
+    /** Sends JSON that creates paid work and answers with the result itself (audio): its bytes, of one of {@code types}. */
+    byte[] submitForBytes(URI uri, Map<String, String> headers, Object body, List<String> types) throws InterruptedException {
+        var r = send("POST", uri, headers, Json.write(body), Kind.PAID);
+        checkType(uri, r, types, Kind.PAID);
         return r.body();
+    }
+
+    JsonNode getJson(URI uri, Map<String, String> headers) throws InterruptedException {
+        return json(send("GET", uri, headers, null, Kind.FREE), Kind.FREE);
     }
 
     /**
      * Downloads a result (http or https only, at most {@link #MAX_DOWNLOAD} bytes, of one of the
-     * given content types). No key is sent: result URLs are signed by themselves. A 403, 404 or
-     * 410 means the URL expired: not retryable.
+     * given content types). {@code headers} go only to the API's own origin (Replicate's file URLs);
+     * signed result URLs elsewhere get none. A 403, 404 or 410 means the URL expired: not retryable.
      */
-    public byte[] download(String url, List<String> types) throws InterruptedException {
+    byte[] download(String url, List<String> types, Map<String, String> headers) throws InterruptedException {
         URI uri;
         try {
             uri = URI.create(url);
         } catch (IllegalArgumentException e) {
             throw new ProviderException(provider + " gave an unusable result URL", 0, false, null);
         }
-        if (uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+        if (uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT)) || uri.getHost() == null) {
             throw new ProviderException(provider + " gave a result URL that is not http(s): " + uri.getScheme(), 0, false, null);
         }
         HttpResponse<byte[]> r;
         try {
-            r = send(request(uri, java.util.Map.of()).GET().build());
+            r = send("GET", uri, headers, null, Kind.FREE);
         } catch (ProviderException e) {
             if (List.of(403, 404, 410).contains(e.status())) {
                 throw new ProviderException(provider + ": the result URL has expired or is gone (HTTP " + e.status()
@@ -165,72 +218,188 @@ final class Http {
             }
             throw e;
         }
-        checkType(uri, r, types);
+        checkType(uri, r, types, Kind.FREE);
         return r.body();
     }
 
-    private void checkType(URI uri, HttpResponse<byte[]> r, List<String> types) {
+    byte[] download(String url, List<String> types) throws InterruptedException { return download(url, types, Map.of()); }
+
+    /** Whether {@code uri} is on the origin the keys belong to. */
+    boolean isKeyOrigin(URI uri) { return origin(uri).equals(keyOrigin); }
+
+    static URI origin(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+        return URI.create(scheme + "://" + (uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT)) + ":" + port);
+    }
+
+    private void checkType(URI uri, HttpResponse<byte[]> r, List<String> types, Kind kind) {
         String type = r.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
         if (types.stream().noneMatch(type::startsWith)) {
-            throw new ProviderException(provider + ": " + uri.getPath() + " answered with " + (type.isEmpty() ? "no content type" : type)
-                    + ", expected " + String.join(" or ", types), r.statusCode(), false, null);
+            String message = provider + ": " + uri.getPath() + " answered with " + (type.isEmpty() ? "no content type" : type)
+                    + ", expected " + String.join(" or ", types);
+            throw kind == Kind.PAID ? new MaybeBilled(message, r.statusCode()) : new ProviderException(message, r.statusCode(), false, null);
         }
     }
 
-    private HttpRequest.Builder request(URI uri, java.util.Map<String, String> headers) {
-        var b = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", "shortsmith");
-        headers.forEach(b::header);
-        return b;
-    }
-
-    /** One request; failures become ProviderExceptions that say whether to retry. */
-    HttpResponse<byte[]> send(HttpRequest request) throws InterruptedException {
-        HttpResponse<byte[]> r;
-        try {
-            r = CLIENT.send(request, capped());
-        } catch (HttpTimeoutException e) {
-            throw new ProviderException(provider + ": no answer from " + request.uri().getHost() + " within "
-                    + requestTimeout.toSeconds() + " s", 0, true, null);
-        } catch (IOException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            boolean tooBig = why.contains("larger than");
-            throw new ProviderException(scrub(provider + ": " + (tooBig ? why : "cannot reach " + request.uri().getHost() + ":"
-                    + request.uri().getPort() + " (" + why + ")")), 0, !tooBig, null);
-        }
-        int status = r.statusCode();
-        if (r.body() == null) throw new ProviderException(provider + ": answer larger than " + (MAX_DOWNLOAD >> 20) + " MB", status, false, null);
-        if (status >= 200 && status < 300) return r;
-        boolean retryable = status == 429 || status == 408 || status >= 500;
-        throw new ProviderException(scrub(provider + " refused (HTTP " + status + "): " + reason(r.body())), status, retryable,
-                serverWait(r.headers(), r.body()));
-    }
-
-    private static HttpResponse.BodyHandler<byte[]> capped() {
-        return info -> {
-            long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (length > MAX_DOWNLOAD) {
-                return HttpResponse.BodySubscribers.replacing(null);
+    /**
+     * One attempt, redirects included: failures become ProviderExceptions that say whether sending
+     * again is safe. Headers carrying a key reach only the key origin.
+     */
+    HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, String body, Kind kind) throws InterruptedException {
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        URI at = uri;
+        String verb = method;
+        String payload = body;
+        for (int hop = 0; ; hop++) {
+            var r = once(verb, at, headers, payload, kind, deadline);
+            int status = r.statusCode();
+            if (status < 300 || status >= 400 || status == 304) return checked(r, kind);
+            URI next = redirect(r, at);
+            if (hop >= MAX_REDIRECTS) throw new ProviderException(provider + ": more than " + MAX_REDIRECTS + " redirects from " + uri.getHost(), status, false, null);
+            boolean keepsBody = status == 307 || status == 308;
+            if (payload != null && (!keepsBody || !isKeyOrigin(next))) {
+                // A redirect is the server saying it did not do the work: nothing was billed. A keyed
+                // submission is not replayed elsewhere, nor turned into a GET.
+                throw new ProviderException(provider + ": " + at.getHost() + " answered a submission with a redirect (HTTP " + status + ") to "
+                        + next.getHost() + "; it is not sent there (check the base URL)", status, false, null);
             }
-            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> {
-                try (in) {
-                    byte[] data = in.readNBytes((int) MAX_DOWNLOAD + 1);
-                    if (data.length > MAX_DOWNLOAD) throw new java.io.UncheckedIOException(new IOException("answer larger than " + (MAX_DOWNLOAD >> 20) + " MB"));
-                    return data;
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        };
+            if (!keepsBody) verb = "GET";
+            at = next;
+        }
     }
 
-    private JsonNode json(HttpResponse<byte[]> r) {
+    private URI redirect(HttpResponse<byte[]> r, URI from) {
+        String location = r.headers().firstValue("Location").orElse("").strip();
+        try {
+            URI next = from.resolve(new URI(location));
+            if (location.isEmpty() || next.getHost() == null || !List.of("http", "https").contains(String.valueOf(next.getScheme()).toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("not an http(s) address");
+            }
+            return next;
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new ProviderException(provider + ": " + from.getHost() + " answered with a redirect (HTTP " + r.statusCode()
+                    + ") to an unusable Location", r.statusCode(), false, null);
+        }
+    }
+
+    private HttpResponse<byte[]> once(String method, URI uri, Map<String, String> headers, String body, Kind kind, long deadline)
+            throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        var b = HttpRequest.newBuilder(uri).timeout(Duration.ofNanos(Math.max(1, left))).header("User-Agent", "shortsmith");
+        boolean keyed = isKeyOrigin(uri);
+        headers.forEach((k, v) -> {
+            if (keyed || Secrets.scrub(v).equals(v)) b.header(k, v);   // a header that carries a key stays on its origin
+        });
+        if (body != null) b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        else b.method(method, HttpRequest.BodyPublishers.noBody());
+        CompletableFuture<HttpResponse<byte[]>> call = CLIENT.sendAsync(b.build(), info -> new Capped());
+        String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
+        try {
+            return call.get(Math.max(1, left), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            return failed(kind, provider + ": no complete answer from " + where + " within " + seconds(requestTimeout) + " (PROVIDER_TIMEOUT)", 0);
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TooLarge) throw new ProviderException(provider + ": answer larger than " + (MAX_DOWNLOAD >> 20) + " MB", 0, false, null);
+            if (neverSent(cause)) {
+                throw new ProviderException(provider + ": cannot reach " + where + " (" + describe(cause) + ")", 0, true, null);
+            }
+            if (cause instanceof java.net.http.HttpTimeoutException) {
+                return failed(kind, provider + ": no complete answer from " + where + " within " + seconds(requestTimeout) + " (PROVIDER_TIMEOUT)", 0);
+            }
+            return failed(kind, provider + ": the connection to " + where + " broke (" + describe(cause) + ")", 0);
+        }
+    }
+
+    /** For a paid request, a failure after sending may have been billed; anything else may be tried again. */
+    private HttpResponse<byte[]> failed(Kind kind, String message, int status) {
+        if (kind == Kind.PAID) throw new MaybeBilled(message, status);
+        throw new ProviderException(message, status, true, null);
+    }
+
+    /** The request never left this machine: refused, unresolved, or no connection within the connect timeout. */
+    static boolean neverSent(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof HttpConnectTimeoutException || c instanceof ConnectException || c instanceof UnresolvedAddressException
+                    || c instanceof java.net.UnknownHostException || c instanceof java.net.NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable t) {
+        String m = t.getMessage();
+        if (m == null && t.getCause() != null) m = t.getCause().getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    private HttpResponse<byte[]> checked(HttpResponse<byte[]> r, Kind kind) {
+        int status = r.statusCode();
+        if (status >= 200 && status < 300) return r;
+        String message = provider + " refused (HTTP " + status + "): " + reason(r.body());
+        Duration wait = serverWait(r.headers(), r.body());
+        if (wait != null && wait.compareTo(Duration.ofSeconds(1)) >= 0) message += " (asks to wait " + seconds(wait) + ")";
+        // 429 and 503: the server did not take the work; 408: it did not receive the whole request.
+        if (status == 429 || status == 503 || status == 408) throw new ProviderException(message, status, true, wait);
+        if (status >= 500) {
+            if (kind == Kind.PAID) throw new MaybeBilled(message, status);
+            throw new ProviderException(message, status, true, wait);
+        }
+        throw new ProviderException(message, status, false, wait);
+    }
+
+    private JsonNode json(HttpResponse<byte[]> r, Kind kind) {
         try {
             JsonNode n = Json.MAPPER.readTree(r.body());
             if (n == null || n.isMissingNode()) throw new IOException("empty");
             return n;
         } catch (IOException e) {
-            throw new ProviderException(scrub(provider + " answered with malformed JSON: " + excerpt(r.body())), r.statusCode(), true, null);
+            String message = provider + " answered with malformed JSON: " + excerpt(r.body());
+            if (kind == Kind.PAID) throw new MaybeBilled(message, r.statusCode());
+            throw new ProviderException(message, r.statusCode(), true, null);
         }
+    }
+
+    /** The body, at most {@link #MAX_DOWNLOAD} bytes whatever Content-Length says (it is not trusted). */
+    private static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        public CompletionStage<byte[]> getBody() { return result; }
+
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        public void onNext(List<ByteBuffer> items) {
+            if (result.isDone()) return;
+            for (ByteBuffer b : items) {
+                if (out.size() + (long) b.remaining() > MAX_DOWNLOAD) {
+                    subscription.cancel();
+                    result.completeExceptionally(new TooLarge());
+                    return;
+                }
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                out.write(chunk, 0, chunk.length);
+            }
+        }
+
+        public void onError(Throwable t) { result.completeExceptionally(t); }
+
+        public void onComplete() { result.complete(out.toByteArray()); }
+    }
+
+    private static final class TooLarge extends IOException {
+        TooLarge() { super("answer larger than " + (MAX_DOWNLOAD >> 20) + " MB"); }
     }
 
     /** The provider's own words for a failure: error.message, detail, message, or the start of the body. */
@@ -238,9 +407,11 @@ final class Http {
         if (body == null || body.length == 0) return "no details";
         try {
             JsonNode n = Json.MAPPER.readTree(body);
-            for (JsonNode candidate : List.of(n.path("error").path("message"), n.path("detail"), n.path("message"), n.path("error"))) {
-                if (candidate.isTextual() && !candidate.asText().isBlank()) return oneLine(candidate.asText());
-                if (candidate.isArray() && !candidate.isEmpty()) return oneLine(candidate.get(0).path("msg").asText(candidate.toString()));
+            if (n != null) {
+                for (JsonNode candidate : List.of(n.path("error").path("message"), n.path("detail"), n.path("message"), n.path("error"))) {
+                    if (candidate.isTextual() && !candidate.asText().isBlank()) return oneLine(candidate.asText());
+                    if (candidate.isArray() && !candidate.isEmpty()) return oneLine(candidate.get(0).path("msg").asText(candidate.toString()));
+                }
             }
         } catch (IOException ignored) {
             // not JSON: show the text
@@ -258,44 +429,32 @@ final class Http {
         return t.length() > 200 ? t.substring(0, 200) + "…" : t;
     }
 
-    String scrub(String message) {
-        String m = message;
-        for (String s : secrets) m = m.replace(s, "***");
-        return m;
-    }
-
     private static final Pattern GO_DURATION = Pattern.compile("(?:(\\d+(?:\\.\\d+)?)h)?(?:(\\d+(?:\\.\\d+)?)m(?!s))?(?:(\\d+(?:\\.\\d+)?)s)?(?:(\\d+(?:\\.\\d+)?)ms)?");
 
     /**
      * The wait a server asked for: Retry-After (seconds or an HTTP date), x-ratelimit-reset
-     * (seconds, an epoch time, or a duration such as 1m30s), or Gemini's RetryInfo.retryDelay.
+     * (seconds, an epoch time in seconds or milliseconds, or a duration such as 1m30s), or Gemini's
+     * RetryInfo.retryDelay. Whatever the value, the answer is null (unreadable: ignored) or between
+     * zero and {@link #LONGEST_SERVER_WAIT}.
      */
-    static Duration serverWait(java.net.http.HttpHeaders headers, byte[] body) {
-        var retryAfter = headers.firstValue("Retry-After");
-        if (retryAfter.isPresent()) {
-            String v = retryAfter.get().trim();
-            try {
-                return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
-            } catch (NumberFormatException e) {
-                try {
-                    var when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                    return Duration.between(ZonedDateTime.now(), when).isNegative() ? Duration.ZERO : Duration.between(ZonedDateTime.now(), when);
-                } catch (RuntimeException ignored) {
-                    // unreadable: fall through to the other hints
-                }
-            }
-        }
-        for (String name : List.of("x-ratelimit-reset", "x-ratelimit-reset-requests")) {
-            var reset = headers.firstValue(name);
-            if (reset.isPresent()) {
-                Duration d = duration(reset.get().trim());
+    static Duration serverWait(HttpHeaders headers, byte[] body) {
+        for (String name : List.of("Retry-After", "x-ratelimit-reset", "x-ratelimit-reset-requests")) {
+            var value = headers.firstValue(name);
+            if (value.isPresent()) {
+                Duration d = duration(value.get().strip());
                 if (d != null) return d;
             }
         }
         if (body != null && body.length > 0) {
             try {
-                for (JsonNode detail : Json.MAPPER.readTree(body).path("error").path("details")) {
-                    if (detail.has("retryDelay")) return duration(detail.get("retryDelay").asText());
+                JsonNode root = Json.MAPPER.readTree(body);
+                if (root != null) {
+                    for (JsonNode detail : root.path("error").path("details")) {
+                        if (detail.hasNonNull("retryDelay")) {
+                            Duration d = duration(detail.get("retryDelay").asText());
+                            if (d != null) return d;
+                        }
+                    }
                 }
             } catch (IOException ignored) {
                 // no body hint
@@ -304,25 +463,38 @@ final class Http {
         return null;
     }
 
-    /** Seconds ("2", "1.5"), an epoch time in seconds, or a duration ("32s", "1m30s", "250ms"). */
+    /**
+     * Seconds ("2", "1.5"), an epoch time in seconds or milliseconds, an HTTP date, or a duration
+     * ("32s", "1m30s", "250ms"); clamped to zero … one day. Null when it is none of these.
+     */
     static Duration duration(String v) {
+        if (v == null || v.isBlank() || v.length() > 64) return null;
+        double ms;
         try {
             double n = Double.parseDouble(v);
-            if (n > 1_000_000_000) {
-                long delta = Math.round(n * 1000) - System.currentTimeMillis();
-                return Duration.ofMillis(Math.max(0, delta));
-            }
-            return Duration.ofMillis(Math.round(n * 1000));
+            if (!Double.isFinite(n)) return null;
+            long now = System.currentTimeMillis();
+            if (n > 1e11) ms = n - now;                      // epoch milliseconds
+            else if (n > 1e9) ms = n * 1000 - now;           // epoch seconds
+            else ms = n * 1000;
         } catch (NumberFormatException e) {
             var m = GO_DURATION.matcher(v);
-            if (!m.matches() || v.isEmpty()) return null;
-            double ms = 0;
-            if (m.group(1) != null) ms += Double.parseDouble(m.group(1)) * 3_600_000;
-            if (m.group(2) != null) ms += Double.parseDouble(m.group(2)) * 60_000;
-            if (m.group(3) != null) ms += Double.parseDouble(m.group(3)) * 1000;
-            if (m.group(4) != null) ms += Double.parseDouble(m.group(4));
-            return Duration.ofMillis(Math.round(ms));
+            if (m.matches() && v.chars().anyMatch(Character::isDigit)) {
+                ms = 0;
+                if (m.group(1) != null) ms += Double.parseDouble(m.group(1)) * 3_600_000;
+                if (m.group(2) != null) ms += Double.parseDouble(m.group(2)) * 60_000;
+                if (m.group(3) != null) ms += Double.parseDouble(m.group(3)) * 1000;
+                if (m.group(4) != null) ms += Double.parseDouble(m.group(4));
+            } else {
+                try {
+                    ms = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME)).toMillis();
+                } catch (RuntimeException notADate) {
+                    return null;
+                }
+            }
         }
+        double clamped = Math.max(0, Math.min(ms, LONGEST_SERVER_WAIT.toMillis()));
+        return Duration.ofMillis(Math.round(clamped));
     }
 
     /**
@@ -330,15 +502,15 @@ final class Http {
      * that finishes at 18 s is noticed within about a second (the seed polled every 15 s). A wait
      * the server states (Retry-After on a poll) is honoured. Transient poll failures are retried.
      */
-    public <T> T poll(String job, Retry.Attempt<Optional<T>> check, Ticker ticker, Retry.Listener onRetry) throws InterruptedException {
+    <T> T poll(String job, Retry.Attempt<Optional<T>> check, Ticker ticker, Retry.Listener onRetry) throws InterruptedException {
         Duration interval = Duration.ofMillis(250);
         long start = ticker.nanoTime();
         while (true) {
             Optional<T> result = withRetries(check, onRetry);
             if (result.isPresent()) return result.get();
             if (ticker.nanoTime() - start + interval.toNanos() > retry.deadline().toNanos()) {
-                throw new StillRunning(provider + ": job " + job + " not finished after " + retry.deadline().toSeconds()
-                        + " s (PROVIDER_DEADLINE); it is kept, and the next run goes on polling it");
+                throw new StillRunning(provider + ": job " + job + " not finished after " + seconds(retry.deadline())
+                        + " (PROVIDER_DEADLINE); it is kept, and the next run goes on polling it");
             }
             ticker.sleep(interval);
             interval = Duration.ofMillis(Math.min(1000, interval.toMillis() * 3 / 2));
@@ -346,5 +518,5 @@ final class Http {
     }
 
     @Override
-    public String toString() { return "Http[" + provider + ", timeout " + requestTimeout + ", " + retry.deadline() + " deadline]"; }
+    public String toString() { return "Http[" + provider + " at " + keyOrigin + ", timeout " + seconds(requestTimeout) + ", " + seconds(retry.deadline()) + " deadline]"; }
 }

@@ -45,11 +45,16 @@ public interface ImageProvider {
     static ImageProvider from(Settings settings) {
         var images = settings.providers().images();
         return switch (images.provider()) {
-            case "bfl" -> new BflImages(Http.base(images.baseUrl(), "https://api.bfl.ai"), images.model().isBlank() ? "flux-pro-1.1" : images.model(),
-                    Http.requireKey("IMAGE_API_KEY", images.key(), "bfl"), Http.of("bfl", settings, java.util.List.of(images.key())));
-            case "openai" -> new OpenAiImages(Http.base(images.baseUrl(), "https://api.openai.com"),
-                    images.model().isBlank() ? "gpt-image-1" : images.model(), images.key(),
-                    Http.of("openai images", settings, java.util.List.of(images.key())));
+            case "bfl" -> {
+                var base = Http.base(images.baseUrl(), "https://api.bfl.ai");
+                yield new BflImages(base, images.model().isBlank() ? "flux-pro-1.1" : images.model(),
+                        Http.requireKey("IMAGE_API_KEY", images.key(), "bfl"), Http.of("bfl", settings, base));
+            }
+            case "openai" -> {
+                var base = Http.base(images.baseUrl(), "https://api.openai.com");
+                yield new OpenAiImages(base, images.model().isBlank() ? "gpt-image-1" : images.model(), images.key(),
+                        Http.of("openai images", settings, base));
+            }
             default -> new LocalImages();
         };
     }

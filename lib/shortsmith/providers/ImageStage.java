@@ -1,5 +1,7 @@
 package shortsmith.providers;
 
+import shortsmith.core.CrashPoint;
+
 import shortsmith.concurrency.Parallel;
 import shortsmith.concurrency.RateLimiter;
 import shortsmith.concurrency.Ticker;
@@ -70,6 +72,12 @@ public final class ImageStage {
     }
 
     public StageResult run(StoryInput input) throws InterruptedException {
+        try (var lock = work.lock("gen-images", progress::note)) {
+            return runLocked(input);
+        }
+    }
+
+    private StageResult runLocked(StoryInput input) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         var outcomes = Parallel.each(input.selected(), atOnce(), this::imageFor);
@@ -113,9 +121,12 @@ public final class ImageStage {
         if (!force) {
             var cached = Asset.find(work.images(), id, key);
             if (cached.isPresent()) {
+                jobs.remove("image-" + id);   // a record a kill left after the picture was kept
                 progress.done(id, "image " + work.root().relativize(cached.get().file()) + " (unchanged)");
                 return cached.get().file();
             }
+        } else {
+            jobs.remove("image-" + id);       // --force: the user asks for this request to be sent again
         }
         try {
             progress.update(id, "image: " + provider.name(), -1);
@@ -123,12 +134,14 @@ public final class ImageStage {
             byte[] bytes = provider.generate(request, context);
             checkPicture(id, provider.name(), bytes);
             var asset = Asset.save(work.images(), id, bytes, key, provider.name(), provider.model());
+            CrashPoint.reach("asset-saved");
             jobs.remove("image-" + id);
             progress.done(id, "image " + work.root().relativize(asset.file()) + " (" + provider.name() + ")");
             return asset.file();
         } catch (ShortsmithException e) {
-            progress.failed(id, e.getMessage());
-            throw e;
+            var failure = Http.howToSendAgain(e, "gen-images", id);
+            progress.failed(id, failure.getMessage());
+            throw failure;
         }
     }
 
@@ -142,7 +155,6 @@ public final class ImageStage {
         } catch (IOException | RuntimeException ignored) {
             // reported below
         }
-        throw new ShortsmithException(ExitCode.PROVIDER, provider + " returned a picture that does not decode (" + bytes.length
-                + " bytes); run again to retry");
+        throw new Http.MaybeBilled(provider + " returned a picture that does not decode (" + bytes.length + " bytes)", 200);
     }
 }

@@ -1,5 +1,7 @@
 package shortsmith.providers;
 
+import shortsmith.concurrency.Retry;
+import shortsmith.core.CrashPoint;
 import shortsmith.core.Json;
 import shortsmith.core.WorkDir;
 
@@ -10,37 +12,80 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Provider jobs in flight, written to the work folder before the first poll. None of the
- * providers offers idempotency keys, so this is what keeps a run that was killed (even with
- * {@code kill -9}) from paying twice: the next run finds the job and polls it instead of submitting.
+ * Paid requests and provider jobs in flight, on disk in the work folder. None of the providers
+ * offers idempotency keys, so this is what keeps a run from paying twice:
+ * <ul>
+ * <li>before a paid request is sent, a {@code sending} record is written (flushed and renamed), and
+ * it stays when the answer never arrives (a timeout, a broken connection, a kill): the next run
+ * refuses to send that request again until the user asks ({@code --force});</li>
+ * <li>when the answer names a job, the record becomes {@code submitted} with the job's id and
+ * polling URL before anything else happens, so a run killed while polling resumes the job.</li>
+ * </ul>
  * The files hold job ids and polling URLs, never keys.
  */
 record Jobs(Path dir) {
 
-    /** A submitted job: which provider, for which request ({@code key}), and where to ask for it. */
-    public record Job(String provider, String key, String id, String pollingUrl, String submittedAt) {
-        public static Job submitted(String provider, String key, String id, String pollingUrl) {
-            return new Job(provider, key, id, pollingUrl, Instant.now().toString());
+    /** A paid request for {@code key} (what was asked): being sent, or submitted as job {@code id}. */
+    record Job(String provider, String key, String state, String id, String pollingUrl, String submittedAt) {
+        static Job sending(String provider, String key) { return new Job(provider, key, "sending", null, null, Instant.now().toString()); }
+
+        static Job submitted(String provider, String key, String id, String pollingUrl) {
+            return new Job(provider, key, "submitted", id, pollingUrl, Instant.now().toString());
         }
+
+        boolean wasSubmitted() { return "submitted".equals(state); }
     }
 
-    public static Jobs in(WorkDir work) { return new Jobs(work.root().resolve("jobs")); }
+    static Jobs in(WorkDir work) { return new Jobs(work.root().resolve("jobs")); }
 
-    /** The job saved under {@code name} for the same request, if any. */
-    public Optional<Job> find(String name, String key) {
+    /** The record saved under {@code name} for the same request, if any. */
+    Optional<Job> find(String name, String key) {
         Path f = file(name);
         if (!Files.isRegularFile(f)) return Optional.empty();
         try {
             Job job = Json.MAPPER.readValue(f.toFile(), Job.class);
-            return job.key().equals(key) ? Optional.of(job) : Optional.empty();
+            return key.equals(job.key()) ? Optional.of(job) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    public void save(String name, Job job) { WorkDir.writeAtomically(file(name), Json.write(job)); }
+    /**
+     * Sends a paid request at most once. A {@code sending} record goes to disk first; it is removed
+     * when the request was refused or never reached the server (nothing was billed), and kept when
+     * its fate is unknown. A record left by an earlier run means that run's request may have been
+     * billed: nothing is sent, and the failure says so.
+     */
+    <T> T sendOnce(String name, String key, String provider, Retry.Attempt<T> send) throws InterruptedException {
+        var earlier = find(name, key);
+        if (earlier.isPresent() && !earlier.get().wasSubmitted()) {
+            throw new Http.MaybeBilled(provider + ": this request was sent at " + earlier.get().submittedAt()
+                    + " and its answer never arrived (the run stopped or the connection broke)", 0);
+        }
+        save(name, Job.sending(provider, key));
+        CrashPoint.reach("before-send");
+        try {
+            T answer = send.call();
+            CrashPoint.reach("answer-received");
+            return answer;
+        } catch (Http.MaybeBilled | InterruptedException e) {
+            throw e;                          // it may have been accepted: the record stays
+        } catch (RuntimeException e) {
+            remove(name);                     // refused, or never reached the server: nothing billed
+            throw e;
+        } catch (Exception e) {
+            remove(name);
+            throw new IllegalStateException(e);
+        }
+    }
 
-    public void remove(String name) { WorkDir.deleteQuietly(file(name)); }
+    /** Writes the record durably (flushed, renamed, folder synced) before the caller goes on. */
+    void save(String name, Job job) {
+        WorkDir.writeAtomically(file(name), Json.write(job));
+        if (job.wasSubmitted()) CrashPoint.reach("job-saved");
+    }
+
+    void remove(String name) { WorkDir.deleteQuietly(file(name)); }
 
     private Path file(String name) { return dir.resolve(name + ".json"); }
 }

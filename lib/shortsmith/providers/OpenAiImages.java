@@ -1,8 +1,7 @@
 package shortsmith.providers;
 
-import shortsmith.core.Settings;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import shortsmith.core.Settings;
 
 import java.net.URI;
 import java.util.Base64;
@@ -13,7 +12,8 @@ import java.util.Map;
 /**
  * OpenAI-compatible images: {@code POST {base}/v1/images/generations} with a bearer token, the
  * picture back as {@code data[0].b64_json} or {@code data[0].url}. OpenAI, Together and local
- * servers speak it. Refusals (content policy) come as HTTP 400 and are never retried.
+ * servers speak it. The request is sent at most once ({@link Jobs#sendOnce}): after a timeout or a
+ * 5xx it may have been billed. Refusals (content policy) come as HTTP 400 and are never retried.
  */
 record OpenAiImages(URI base, String model, Settings.Secret key, Http http) implements ImageProvider {
 
@@ -36,21 +36,21 @@ record OpenAiImages(URI base, String model, Settings.Secret key, Http http) impl
         body.put("size", size(r.width(), r.height()));
         if (model.startsWith("dall-e")) body.put("response_format", "b64_json");
         Map<String, String> headers = Http.bearer(key);
-        JsonNode answer = http.withRetries(() -> {
+        JsonNode answer = c.jobs().sendOnce("image-" + r.sceneId(), key(r), name(), () -> http.withRetries(() -> {
             try (var permit = c.submissions().permit()) {
                 c.status().accept("generating");
-                return http.postJson(base.resolve("v1/images/generations"), headers, body);
+                return http.submit(base.resolve("v1/images/generations"), headers, body);
             }
-        }, Http.retryStatus(c.status()));
+        }, Http.retryStatus(c.status())));
         JsonNode first = answer.path("data").path(0);
         if (first.hasNonNull("b64_json")) {
             try {
                 return Base64.getDecoder().decode(first.get("b64_json").asText());
             } catch (IllegalArgumentException e) {
-                throw new Http.ProviderException("openai images: data[0].b64_json is not base64", 200, false, null);
+                throw new Http.MaybeBilled("openai images: data[0].b64_json is not base64", 200);
             }
         }
         if (first.hasNonNull("url")) return http.download(first.get("url").asText(), List.of("image/", "application/octet-stream"));
-        throw new Http.ProviderException("openai images: the answer has no data[0].b64_json or data[0].url", 200, false, null);
+        throw new Http.MaybeBilled("openai images: the answer has no data[0].b64_json or data[0].url", 200);
     }
 }

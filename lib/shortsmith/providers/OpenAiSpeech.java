@@ -10,15 +10,22 @@ import java.util.Map;
 /**
  * OpenAI-compatible speech: {@code POST {base}/v1/audio/speech} with {@code model, input, voice,
  * response_format, speed}; the answer is the audio itself. What Kokoro-FastAPI, openedai-speech
- * and other local servers speak, so the user's local model is one base URL away.
+ * and other local servers speak, so the user's local model is one base URL away. OpenAI limits
+ * {@code input} to 4096 characters: longer narration is sent in sentence-bounded pieces
+ * ({@link SpeechProvider#maxInputChars}) and joined gaplessly. Each piece is sent at most once.
  */
 record OpenAiSpeech(URI base, String model, Settings.Secret key, Http http) implements SpeechProvider {
+
+    /** OpenAI's documented limit on {@code input}. */
+    static final int MAX_INPUT = 4096;
 
     public String name() { return "openai"; }
 
     public String defaultVoice(String language) { return "alloy"; }
 
     public boolean runsHere() { return SpeechProvider.isLoopback(base); }
+
+    public int maxInputChars() { return MAX_INPUT; }
 
     public byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException {
         var body = new LinkedHashMap<String, Object>();
@@ -28,11 +35,11 @@ record OpenAiSpeech(URI base, String model, Settings.Secret key, Http http) impl
         body.put("response_format", "wav");
         body.put("speed", r.speed());
         Map<String, String> headers = Http.bearer(key);
-        return http.withRetries(() -> {
+        return c.jobs().sendOnce("speech-" + r.sceneId(), key(r), name(), () -> http.withRetries(() -> {
             try (var permit = c.submissions().permit()) {
                 c.status().accept("synthesising");
-                return http.postForBytes(base.resolve("v1/audio/speech"), headers, body, List.of("audio/", "application/octet-stream"));
+                return http.submitForBytes(base.resolve("v1/audio/speech"), headers, body, List.of("audio/", "application/octet-stream"));
             }
-        }, Http.retryStatus(c.status()));
+        }, Http.retryStatus(c.status())));
     }
 }

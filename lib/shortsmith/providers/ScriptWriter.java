@@ -46,7 +46,8 @@ public final class ScriptWriter {
             throws InterruptedException {
         var gemini = settings.providers().gemini();
         Http.requireKey("GEMINI_API_KEY", gemini.key(), "write-script --topic");
-        Http http = Http.of("gemini", settings, List.of(gemini.key()));
+        URI base = URI.create(gemini.baseUrl() + "/");
+        Http http = Http.of("gemini", settings, base);
         String prompt = "Write the script of a YouTube Short about: " + topic + "\n"
                 + "Exactly " + scenes + " scenes. Each scene's text is what the narrator says (one or two short sentences, "
                 + "about 8 seconds spoken), written in the language with ISO code '" + language + "'. "
@@ -58,7 +59,7 @@ public final class ScriptWriter {
         URI uri = URI.create(gemini.baseUrl() + "/v1beta/models/" + gemini.model() + ":generateContent");
         JsonNode answer = http.withRetries(() -> {
             status.accept("asking " + gemini.model());
-            return http.postJson(uri, Map.of("x-goog-api-key", gemini.key().value()), body);
+            return http.submit(uri, Map.of("x-goog-api-key", gemini.key().value()), body);
         }, Http.retryStatus(status));
         String block = answer.path("promptFeedback").path("blockReason").asText("");
         if (!block.isEmpty()) throw new Http.ProviderException("gemini blocked the prompt (" + block + "); rephrase the topic", 200, false, null);

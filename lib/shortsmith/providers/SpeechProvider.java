@@ -34,17 +34,24 @@ public interface SpeechProvider {
         return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
     }
 
+    /** The longest {@code text} one request may carry; longer narration is sent in sentence-bounded pieces. */
+    default int maxInputChars() { return Integer.MAX_VALUE; }
+
     /** The audio's bytes (WAV, MP3, FLAC or Ogg). */
     byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException;
 
     static SpeechProvider from(Settings settings) {
         var s = settings.providers().speech();
         return switch (s.provider()) {
-            case "openai" -> new OpenAiSpeech(Http.base(s.baseUrl(), "https://api.openai.com"),
-                    s.model().isBlank() ? "tts-1" : s.model(), s.key(), Http.of("openai speech", settings, java.util.List.of(s.key())));
-            case "replicate" -> new ReplicateSpeech(Http.base(s.baseUrl(), "https://api.replicate.com"),
-                    s.model().isBlank() ? "jaaari/kokoro-82m" : s.model(),
-                    Http.requireKey("TTS_API_KEY", s.key(), "replicate"), Http.of("replicate", settings, java.util.List.of(s.key())));
+            case "openai" -> {
+                var base = Http.base(s.baseUrl(), "https://api.openai.com");
+                yield new OpenAiSpeech(base, s.model().isBlank() ? "tts-1" : s.model(), s.key(), Http.of("openai speech", settings, base));
+            }
+            case "replicate" -> {
+                var base = Http.base(s.baseUrl(), "https://api.replicate.com");
+                yield new ReplicateSpeech(base, s.model().isBlank() ? "jaaari/kokoro-82m" : s.model(),
+                        Http.requireKey("TTS_API_KEY", s.key(), "replicate"), Http.of("replicate", settings, base));
+            }
             default -> new EspeakSpeech();
         };
     }

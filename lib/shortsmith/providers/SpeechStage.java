@@ -1,5 +1,9 @@
 package shortsmith.providers;
 
+import shortsmith.core.CrashPoint;
+
+import shortsmith.media.Wav;
+
 import shortsmith.concurrency.Parallel;
 import shortsmith.concurrency.RateLimiter;
 import shortsmith.concurrency.Ticker;
@@ -17,7 +21,9 @@ import shortsmith.media.Narration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,6 +66,13 @@ public final class SpeechStage {
     public static StageResult run(StoryInput input, Settings settings, SpeechProvider provider, boolean force, Progress progress)
             throws InterruptedException {
         var stage = new SpeechStage(input.workDir(settings), settings, provider, input.story().language(), force, progress);
+        try (var lock = stage.work.lock("tts", progress::note)) {
+            return stage.run(input, settings);
+        }
+    }
+
+    private StageResult run(StoryInput input, Settings settings) throws InterruptedException {
+        var stage = this;
         Story story = input.story().withWorkDir(stage.work.root().toString());
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         var outcomes = Parallel.each(input.selected(), settings.parallelism().maxParallelTts(), stage::narrationFor);
@@ -105,25 +118,39 @@ public final class SpeechStage {
         }
         var request = request(scene);
         String key = provider.key(request);
+        var pieces = TextPieces.pieces(scene.text(), provider.maxInputChars());
+        List<String> jobNames = pieces.size() == 1 ? List.of(id) : java.util.stream.IntStream.rangeClosed(1, pieces.size())
+                .mapToObj(n -> id + ".part" + n).toList();
         if (!force) {
             var cached = Asset.find(work.audio(), id, key);
             if (cached.isPresent()) {
+                jobNames.forEach(n -> jobs.remove("speech-" + n));   // records a kill left after the narration was kept
                 progress.done(id, "narration " + work.root().relativize(cached.get().file()) + " (unchanged)");
                 return cached.get().file();
             }
+        } else {
+            jobNames.forEach(n -> jobs.remove("speech-" + n));       // --force: the user asks for these to be sent again
         }
         try {
             progress.update(id, "narration: " + provider.name(), -1);
-            var context = new ImageProvider.Context(jobs, unlimited, Ticker.system(), s -> progress.update(id, "narration: " + s, -1));
-            byte[] bytes = provider.synthesize(request, context);
+            List<byte[]> parts = new ArrayList<>();
+            for (int i = 0; i < pieces.size(); i++) {
+                String part = pieces.size() == 1 ? "" : " (part " + (i + 1) + " of " + pieces.size() + ")";
+                var context = new ImageProvider.Context(jobs, unlimited, Ticker.system(), s -> progress.update(id, "narration: " + s + part, -1));
+                parts.add(provider.synthesize(new SpeechProvider.Request(jobNames.get(i), pieces.get(i), language, voice, speed), context));
+            }
+            byte[] bytes = Wav.join(ffmpeg, parts);
             double seconds = checkAudio(ffmpeg, provider.name(), bytes);
             var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
-            jobs.remove("speech-" + id);
-            progress.done(id, String.format("narration %s %.2f s (%s)", work.root().relativize(asset.file()), seconds, provider.name()));
+            CrashPoint.reach("asset-saved");
+            jobNames.forEach(n -> jobs.remove("speech-" + n));
+            progress.done(id, String.format("narration %s %.2f s (%s%s)", work.root().relativize(asset.file()), seconds, provider.name(),
+                    pieces.size() == 1 ? "" : ", " + pieces.size() + " pieces joined"));
             return asset.file();
         } catch (ShortsmithException e) {
-            progress.failed(id, e.getMessage());
-            throw e;
+            var failure = Http.howToSendAgain(e, "tts", id);
+            progress.failed(id, failure.getMessage());
+            throw failure;
         }
     }
 
@@ -137,12 +164,11 @@ public final class SpeechStage {
             try {
                 n = Narration.load(ffmpeg, tmp);
             } catch (ShortsmithException e) {
-                throw new ShortsmithException(ExitCode.PROVIDER, provider + " returned audio that does not decode (" + bytes.length
-                        + " bytes); run again to retry");
+                throw new Http.MaybeBilled(provider + " returned audio that does not decode (" + bytes.length + " bytes)", 200);
             }
             if (n.duration() < 0.1 || n.rmsDb() < -60) {
-                throw new ShortsmithException(ExitCode.PROVIDER, String.format(java.util.Locale.ROOT,
-                        "%s returned silent audio (%.2f s at %.0f dBFS); check TTS_VOICE and TTS_MODEL", provider, n.duration(), n.rmsDb()));
+                throw new Http.MaybeBilled(String.format(java.util.Locale.ROOT,
+                        "%s returned silent audio (%.2f s at %.0f dBFS); check TTS_VOICE and TTS_MODEL", provider, n.duration(), n.rmsDb()), 200);
             }
             return n.duration();
         } catch (IOException e) {

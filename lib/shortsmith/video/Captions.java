@@ -219,6 +219,35 @@ public final class Captions {
         return sb.toString();
     }
 
+    /**
+     * The warning for {@code text}'s characters that {@code font} cannot draw (they are left out of
+     * the captions), naming them and the Debian package that would cover them; null when it has all.
+     */
+    public static String missingGlyphs(String sceneId, String text, CaptionFont font) {
+        Font awt = awtFont(font);
+        var missing = new java.util.LinkedHashSet<Integer>();
+        text.codePoints().filter(cp -> !Character.isWhitespace(cp) && !Character.isISOControl(cp) && !awt.canDisplay(cp)).forEach(missing::add);
+        if (missing.isEmpty()) return null;
+        var shown = new StringBuilder();
+        missing.stream().limit(12).forEach(cp -> shown.appendCodePoint(cp).append(' '));
+        String more = missing.size() > 12 ? "… (" + missing.size() + " characters)" : "";
+        return "scene " + sceneId + ": the caption font " + font.family() + " lacks " + shown.toString().strip() + more
+                + "; they are left out of the captions: install " + packageFor(missing) + " or set CAPTION_FONT to a font that has them";
+    }
+
+    /** The Debian package whose fonts cover these characters. */
+    static String packageFor(java.util.Set<Integer> codePoints) {
+        for (int cp : codePoints) {
+            var script = Character.UnicodeScript.of(cp);
+            if (List.of(Character.UnicodeScript.HAN, Character.UnicodeScript.HIRAGANA, Character.UnicodeScript.KATAKANA,
+                    Character.UnicodeScript.HANGUL, Character.UnicodeScript.BOPOMOFO).contains(script)) return "fonts-noto-cjk";
+        }
+        for (int cp : codePoints) {
+            if (Character.getType(cp) == Character.OTHER_SYMBOL || (cp >= 0x1F000 && cp <= 0x1FAFF)) return "fonts-noto-color-emoji";
+        }
+        return "fonts-noto-core";
+    }
+
     private static final java.util.Map<Path, Font> AWT_FONTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The font parsed once per file (for glyph coverage), not once per clip. */

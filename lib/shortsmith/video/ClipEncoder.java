@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Renders one scene to a clip: the image fitted to the frame and moved by a sub-pixel Ken Burns
@@ -55,8 +56,10 @@ public final class ClipEncoder {
      */
     public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {}
 
-    /** A finished clip. */
-    public record Clip(String sceneId, Path file, double duration, int frames, String profile, boolean cached) {}
+    /** A finished clip, and anything the viewer will miss that the user should know (glyphs the font lacks). */
+    public record Clip(String sceneId, Path file, double duration, int frames, String profile, boolean cached, List<String> warnings) {
+        Clip withWarnings(List<String> w) { return new Clip(sceneId, file, duration, frames, profile, cached, w); }
+    }
 
     /** Told how far the render is (0…1). */
     @FunctionalInterface
@@ -80,41 +83,36 @@ public final class ClipEncoder {
         int frames = (int) Math.ceil((audioSeconds + settings.clips().tail()) * fps - 1e-6);
         double duration = (double) frames / fps;
         String key = key(in);
-        Path sidecarFile = output.resolveSibling(in.sceneId() + ".json");
-        if (!force && Files.isRegularFile(output) && Files.isRegularFile(sidecarFile)) {
-            try {
-                Sidecar old = Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class);
-                if (old.key().equals(key)) return new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true);
-            } catch (IOException e) {
-                // an unreadable sidecar only means: render again
-            }
+        Path sidecarFile = sidecar(output, in.sceneId());
+        var font = Captions.font(settings.clips().captionFont());
+        String missing = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? null : Captions.missingGlyphs(in.sceneId(), in.text(), font);
+        List<String> warnings = missing == null ? List.of() : List.of(missing);
+        if (!force) {
+            var current = current(in, output, key);
+            if (current.isPresent()) return current.get().withWarnings(warnings);
         }
 
         List<Story.Word> words = in.words() != null && !in.words().isEmpty() ? in.words()
                 : Captions.estimate(in.text(), narration.speechSpan());
-        var font = Captions.font(settings.clips().captionFont());
         String ass = Captions.ass(words, settings.clips().captionStyle(), size, duration, font);
 
         int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
         var source = decodeImage(in, sw, sh);
         var renderer = KenBurns.of(source, size.width(), size.height());
 
-        Path scratch;
+        Path scratch = WorkDir.scratch(output.getParent(), in.sceneId() + "-render");
+        Path partial = null;
         try {
-            Files.createDirectories(output.getParent());
-            scratch = Files.createTempDirectory(output.getParent(), "." + in.sceneId() + "-render-");
             Captions.writeInto(scratch, ass, font);
-        } catch (IOException e) {
-            throw ShortsmithException.output("cannot write into " + output.getParent() + ": " + e.getMessage(), e);
-        }
-        Path partial = WorkDir.partial(output);
-        try {
+            partial = WorkDir.partial(output);
             runEncoder(in, renderer, frames, duration, scratch, partial, listener);
             WorkDir.publish(partial, output);
             WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name())));
-            return new Clip(in.sceneId(), output, duration, frames, profile.name(), false);
+            return new Clip(in.sceneId(), output, duration, frames, profile.name(), false, warnings);
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot write into " + output.getParent() + ": " + e.getMessage(), e);
         } finally {
-            WorkDir.deleteQuietly(partial);
+            if (partial != null) WorkDir.deleteQuietly(partial);
             WorkDir.deleteTree(scratch);
         }
     }
@@ -195,6 +193,38 @@ public final class ClipEncoder {
         if (written != frames) throw sceneError(in.sceneId(), ExitCode.FAILED, "expected " + frames + " frames, ffmpeg wrote " + written);
     }
 
+    private static Path sidecar(Path clip, String sceneId) { return clip.resolveSibling(sceneId + ".json"); }
+
+    /**
+     * Whether {@code clip} was made from exactly these inputs with this encoder's settings: the same
+     * picture, narration, text, words, motion, size, captions and profile. A clip that is not (the
+     * narration was made again, the text changed) must not be joined into a Short.
+     */
+    public boolean isCurrent(Inputs in, Path clip) { return current(in, clip, key(in)).isPresent(); }
+
+    private Optional<Clip> current(Inputs in, Path output, String key) {
+        Path sidecarFile = sidecar(output, in.sceneId());
+        if (!Files.isRegularFile(output) || !Files.isRegularFile(sidecarFile)) return Optional.empty();
+        try {
+            Sidecar old = Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class);
+            return old.key().equals(key) ? Optional.of(new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true, List.of()))
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();   // an unreadable sidecar only means: render again
+        }
+    }
+
+    /** The profile a clip in a work folder was made with (nvenc, x264, lossless), from the record beside it. */
+    public static Optional<String> profileOf(Path clip, String sceneId) {
+        try {
+            Path sidecarFile = sidecar(clip, sceneId);
+            if (!Files.isRegularFile(sidecarFile)) return Optional.empty();
+            return Optional.of(Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class).profile());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The tag each clip carries in its MP4 comment: which story and scene it belongs to. */
     public static String clipTag(String story, String sceneId) { return "shortsmith scene=" + sceneId + " story=" + story; }
 
@@ -268,11 +298,13 @@ public final class ClipEncoder {
 
     /** What determines the clip: any change means a new render. */
     String key(Inputs in) {
+        // The thread count changes with how many clips run at once, not what the clip is.
+        EncoderProfile identity = profile instanceof EncoderProfile.X264 x ? x.withThreads(0) : profile;
         try {
             var md = MessageDigest.getInstance("SHA-256");
             for (String part : List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
                     String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
-                    String.valueOf(profile.videoArgs(settings.video().fps())), settings.encoding().audioBitrate())) {
+                    String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate())) {
                 md.update(part.getBytes(StandardCharsets.UTF_8));
                 md.update((byte) 0);
             }

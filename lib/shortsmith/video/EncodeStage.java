@@ -70,6 +70,13 @@ public final class EncodeStage {
     public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
             throws InterruptedException {
         WorkDir work = input.workDir(settings);
+        try (var lock = work.lock("encode", progress::note)) {
+            return runLocked(input, settings, profileChoice, force, progress, work);
+        }
+    }
+
+    private static StageResult runLocked(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress,
+                                         WorkDir work) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
@@ -137,6 +144,7 @@ public final class EncodeStage {
             try {
                 progress.update(in.sceneId(), "clip", 0);
                 var clip = threaded.encode(in, work.clip(in.sceneId()), force, f -> progress.update(in.sceneId(), "clip", f));
+                clip.warnings().forEach(w -> progress.note("warning: " + w));
                 progress.done(in.sceneId(), String.format("%s %.2f s (%s%s)", work.root().relativize(clip.file()), clip.duration(),
                         clip.profile(), clip.cached() ? ", unchanged" : ""));
                 return clip;

@@ -193,13 +193,18 @@ class MergeTest {
     }
 
     @Test
-    void aClipEncodedWithOtherSettingsIsReEncodedToMatchNeverCopiedBroken() throws Exception {
+    void aClipOfTheUsersOwnWithOtherParametersIsReEncodedToMatchNeverCopiedBroken() throws Exception {
         Path copy = dir.resolve("mixed");
         TestSupport.copyTree(manifest.getParent(), copy);
         var other = new HashMap<>(StoryFixture.SMALL);
         other.put("X264_CRF", "30");
         var redo = TestSupport.jbang(copy, other, null, "encode", "story.json", "s2", "--force");
         assertEquals(0, redo.exitCode(), redo.toString());
+        // The user's own clip for s2 (outside the work folder): taken as it is, so it must be conformed.
+        Files.move(copy.resolve("story.work/clips/s2.mp4"), copy.resolve("own-s2.mp4"));
+        var story = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(copy.resolve("story.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) story.get("scenes").get(1)).put("video", "own-s2.mp4");
+        Files.writeString(copy.resolve("story.json"), Json.write(story));
         var run = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "mixed.mp4", "--no-music");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains("warning: [s2] differ"), run.stderr());

@@ -59,8 +59,10 @@ class ImagesTest {
         return out.toByteArray();
     }
 
-    static Settings settings(FakeServer server, String provider, String... more) {
-        var m = new HashMap<>(Map.of("IMAGE_PROVIDER", provider, "IMAGE_BASE_URL", server.base(), "IMAGE_API_KEY", KEY,
+    static Settings settings(FakeServer server, String provider, String... more) { return settings(server.base(), provider, more); }
+
+    static Settings settings(String base, String provider, String... more) {
+        var m = new HashMap<>(Map.of("IMAGE_PROVIDER", provider, "IMAGE_BASE_URL", base, "IMAGE_API_KEY", KEY,
                 "PROVIDER_RETRY_DELAY", "0.05", "PROVIDER_DEADLINE", "20", "VIDEO_SIZE", "360x640"));
         for (int i = 0; i < more.length; i += 2) m.put(more[i], more[i + 1]);
         return Settings.of(m);
@@ -197,14 +199,19 @@ class ImagesTest {
             var result = run(story(dir, "a desert road"), settings(server, "bfl"), new ByteArrayOutputStream());
             assertEquals(ExitCode.PROVIDER.code(), result.exitCode());
             String message = result.failures().get("s1").getMessage();
-            assertTrue(message.contains("expired") && message.contains("run again"), message);
+            assertTrue(message.contains("expired"), message);
             assertEquals(1, server.requests("GET", "/delivery/").size(), "a 403 on a signed URL is not retried");
-            assertFalse(Files.exists(dir.resolve("story.work/jobs/image-s1.json")), "the dead job is forgotten, so the next run orders anew");
+            assertTrue(Files.exists(dir.resolve("story.work/jobs/image-s1.json")), "the job stays on record: the next run asks for it again");
+            // The next run polls the same job (free) and submits nothing: ordering anew is the user's call (--force).
+            bfl.expiredResults = false;
+            var again = run(story(dir, "a desert road"), settings(server, "bfl"), new ByteArrayOutputStream());
+            assertEquals(0, again.exitCode(), again.failures().toString());
+            assertEquals(1, bfl.submits.get(), "one submission in all");
         }
     }
 
     @Test
-    void malformedJsonIsRetriedThenReportedInOneLine(@TempDir Path dir) throws Exception {
+    void aMalformedAnswerToASubmissionIsNotSentAgainButAMalformedPollIs(@TempDir Path dir) throws Exception {
         var calls = new AtomicInteger();
         try (var server = new FakeServer(r -> {
             calls.incrementAndGet();
@@ -214,24 +221,49 @@ class ImagesTest {
             assertEquals(ExitCode.PROVIDER.code(), result.exitCode());
             String message = result.failures().get("s1").getMessage();
             assertTrue(message.contains("malformed JSON") && message.contains("502 Bad Gateway") && !message.contains("\n"), message);
-            assertTrue(calls.get() >= 2, "retried: " + calls.get());
+            assertTrue(message.contains("may have been accepted and billed") && message.contains("gen-images --force STORY s1"), message);
+            assertEquals(1, calls.get(), "a 200 with an unreadable body may have created the job: sent once");
+        }
+        var bfl = new Bfl();
+        bfl.readyAfterMillis = 0;
+        var garbled = new AtomicInteger();
+        try (var server = new FakeServer(r -> r.path().equals("/v1/get_result") && garbled.incrementAndGet() <= 2
+                ? new FakeServer.Answer(200, "application/json", "<html>oops</html>".getBytes(), Map.of(), 0) : bfl.answer(r))) {
+            bfl.server = server;
+            var result = run(story(dir.resolve("poll"), "a kite"), settings(server, "bfl"), new ByteArrayOutputStream());
+            assertEquals(0, result.exitCode(), result.failures().toString());
+            assertEquals(1, bfl.submits.get());
+            assertTrue(garbled.get() >= 3, "polls are free: an unreadable one is asked again");
         }
     }
 
     @Test
-    void aSlowAnswerTimesOutAndIsRetried(@TempDir Path dir) throws Exception {
+    void aSlowAnswerToAPaidRequestIsNotSentAgainAndTheNextRunDoesNotSendItEither(@TempDir Path dir) throws Exception {
         var calls = new AtomicInteger();
         byte[] picture = png(90, 160);
         String b64 = Base64.getEncoder().encodeToString(picture);
         try (var server = new FakeServer(r -> {
             var a = FakeServer.Answer.json("{\"created\":1,\"data\":[{\"b64_json\":\"" + b64 + "\"}]}");
-            return calls.incrementAndGet() == 1 ? a.after(2000) : a;
+            return calls.incrementAndGet() == 1 ? a.after(1500) : a;
         })) {
-            var result = run(story(dir, "a kite"), settings(server, "openai", "PROVIDER_TIMEOUT", "0.5", "IMAGE_MODEL", "flux-schnell"),
-                    new ByteArrayOutputStream());
-            assertEquals(0, result.exitCode(), String.valueOf(result.failures()));
+            Path story = story(dir, "a kite");
+            var slow = settings(server, "openai", "PROVIDER_TIMEOUT", "0.5", "IMAGE_MODEL", "flux-schnell");
+            var result = run(story, slow, new ByteArrayOutputStream());
+            assertEquals(ExitCode.PROVIDER.code(), result.exitCode());
+            String message = result.failures().get("s1").getMessage();
+            assertTrue(message.contains("within 500 ms") && message.contains("may have been accepted and billed")
+                    && message.contains("--force"), message);
+            assertEquals(1, calls.get(), "not sent again after the timeout");
+            var next = run(story, slow, new ByteArrayOutputStream());
+            assertEquals(ExitCode.PROVIDER.code(), next.exitCode());
+            assertEquals(1, calls.get(), "the next run does not send it again either");
+            assertTrue(next.failures().get("s1").getMessage().contains("its answer never arrived"), next.failures().toString());
+            // Asked for on purpose: sent again, and kept.
+            var input = StoryInput.resolve(List.of(story.toString()), System.in, true);
+            var forced = ImageStage.run(input, slow, true, new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of()));
+            assertEquals(0, forced.exitCode(), forced.failures().toString());
             assertEquals(2, calls.get());
-            assertArrayEquals(picture, Files.readAllBytes(Path.of(result.story().scenes().getFirst().image())));
+            assertArrayEquals(picture, Files.readAllBytes(Path.of(forced.story().scenes().getFirst().image())));
         }
     }
 

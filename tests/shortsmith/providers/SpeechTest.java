@@ -86,7 +86,8 @@ class SpeechTest {
     void replicatePredictionsAreSubmittedOncePolledUntilSucceededAndFailuresCarryTheirReason(@TempDir Path dir) throws Exception {
         byte[] voice = wav(dir, "Una cometa.");
         var polls = new AtomicInteger();
-        try (var server = new FakeServer(r -> {
+        // Replicate delivers outputs from another host (replicate.delivery): no key goes there.
+        try (var delivery = new FakeServer(r -> FakeServer.Answer.bytes("audio/wav", voice)); var server = new FakeServer(r -> {
             if (r.path().startsWith("/v1/")) assertEquals("Bearer " + KEY, r.header("Authorization"), r.path());
             if (r.method().equals("POST") && r.path().equals("/v1/models/jaaari/kokoro-82m/predictions")) {
                 var input = Json.MAPPER.readTree(r.body()).get("input");
@@ -99,13 +100,11 @@ class SpeechTest {
                 int n = polls.incrementAndGet();
                 if (n == 1) return FakeServer.Answer.json(503, "{\"detail\":\"upstream unavailable\"}");
                 if (n < 4) return FakeServer.Answer.json("{\"id\":\"p-ok\",\"status\":\"processing\",\"output\":null}");
-                String base = "http://127.0.0.1:" + r.header("Host").replaceAll(".*:", "");
-                return FakeServer.Answer.json("{\"id\":\"p-ok\",\"status\":\"succeeded\",\"output\":\"" + base + "/files/out.wav\"}");
+                return FakeServer.Answer.json("{\"id\":\"p-ok\",\"status\":\"succeeded\",\"output\":\"" + delivery.base() + "/files/out.wav\"}");
             }
             if (r.path().equals("/v1/predictions/p-fail")) {
                 return FakeServer.Answer.json("{\"id\":\"p-fail\",\"status\":\"failed\",\"error\":\"CUDA out of memory\"}");
             }
-            if (r.path().equals("/files/out.wav")) return FakeServer.Answer.bytes("audio/wav", voice);
             return FakeServer.Answer.json(404, "{\"detail\":\"Not found.\"}");
         })) {
             Path story = ImagesTest.story(dir, "a", "b");
@@ -115,10 +114,12 @@ class SpeechTest {
             String failure = result.failures().get("s2").getMessage();
             assertTrue(failure.contains("failed: CUDA out of memory"), failure);
             assertEquals(2, server.requests("POST", "/v1/models/").size(), "one prediction per scene");
-            assertNull(server.requests("GET", "/files/").getFirst().header("Authorization"), "no key sent with the download");
+            assertNull(delivery.requests("GET", "/files/").getFirst().header("Authorization"), "no key sent to the delivery host");
             var body = Json.MAPPER.readTree(server.requests("POST", "/v1/models/").getFirst().body());
             assertEquals("ef_dora", body.at("/input/voice").asText(), "Kokoro's Spanish voice for a Spanish story");
-            assertFalse(Files.exists(dir.resolve("story.work/jobs/speech-s1.json")));
+            assertFalse(Files.exists(dir.resolve("story.work/jobs/speech-s1.json")), "the job is forgotten once its narration is kept");
+            assertTrue(Files.exists(dir.resolve("story.work/jobs/speech-s2.json")), "a failed prediction stays on record: no new one unless --force");
+            assertTrue(failure.contains("--force"), failure);
         }
     }
 
