@@ -153,7 +153,10 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 throw ShortsmithException.usage(dotenvFile + " cannot be read: " + e.getMessage());
             }
             for (DotenvEntry entry : dotenv.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
-                values.put(entry.getKey(), new Setting(entry.getKey(), entry.getValue(), "in " + dotenvFile));
+                // dotenv-java strips double quotes but keeps single ones; a shell-style 'value' means value.
+                String v = entry.getValue();
+                if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) v = v.substring(1, v.length() - 1);
+                values.put(entry.getKey(), new Setting(entry.getKey(), v, "in " + dotenvFile));
             }
         }
         environment.forEach((k, v) -> values.put(k, new Setting(k, v, "in the environment")));

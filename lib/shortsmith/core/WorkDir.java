@@ -113,7 +113,7 @@ public record WorkDir(Path root) {
         while (!folder.threads.tryLock(250, java.util.concurrent.TimeUnit.MILLISECONDS)) {
             told = waiting(command, note, file, deadline, told);
         }
-        if (folder.threads.getHoldCount() > 1) return folder.threads::unlock;
+        if (folder.threads.getHoldCount() > 1) return once(folder.threads::unlock);
         try {
             folder.channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
                     java.nio.file.StandardOpenOption.WRITE);
@@ -123,7 +123,7 @@ public record WorkDir(Path root) {
             }
             String holder = ProcessHandle.current().pid() + " " + command + " since " + java.time.Instant.now() + "\n";
             folder.channel.truncate(0).write(java.nio.ByteBuffer.wrap(holder.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
-            return () -> release(folder);
+            return once(() -> release(folder));
         } catch (IOException e) {
             release(folder);
             throw ShortsmithException.output("cannot lock the work folder " + dir + ": " + e.getMessage(), e);
@@ -131,6 +131,14 @@ public record WorkDir(Path root) {
             release(folder);
             throw e;
         }
+    }
+
+    /** Closing a lock a second time does nothing. */
+    private static StoryLock once(Runnable release) {
+        var closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) release.run();
+        };
     }
 
     private static boolean waiting(String command, java.util.function.Consumer<String> note, Path file, long deadline, boolean told) {

@@ -278,4 +278,78 @@ class MergeTest {
         assertTrue(run.stdout().contains("LUFS"), run.stdout());
     }
 
+
+    @Test
+    void aUsersOwnMergeFolderIsNeverTouchedAndTwoMergesOfOneStoryAtOnceBothSucceed() throws Exception {
+        Path copy = dir.resolve("twice");
+        TestSupport.copyTree(manifest.getParent(), copy);
+        Path own = Files.createDirectories(copy.resolve("story.work/merge"));
+        Files.writeString(own.resolve("notes.txt"), "mine");
+        // Two merges of the same story from two processes, started together.
+        var runs = new ArrayList<java.util.concurrent.Future<TestSupport.Run>>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String out : List.of("a.mp4", "b.mp4")) {
+                runs.add(pool.submit(() -> TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", out, "--no-music")));
+            }
+        }
+        for (var run : runs) assertEquals(0, run.get().exitCode(), run.get().toString());
+        assertTrue(runs.stream().anyMatch(r -> r.resultNow().stderr().contains("waiting for another shortsmith command")),
+                "the second waited for the first");
+        double clips = 0;
+        for (var scene : Story.read(copy.resolve("story.json")).scenes()) {
+            clips += Media.probe(ffmpeg, copy.resolve("story.work/clips/" + scene.id() + ".mp4")).video().orElseThrow().duration();
+        }
+        for (String out : List.of("a.mp4", "b.mp4")) {
+            var m = Media.probe(ffmpeg, copy.resolve(out));
+            assertEquals(clips, m.duration(), 0.1, out + " is whole");
+            var decode = Proc.run(ffmpeg.command("-v", "error", "-i", copy.resolve(out).toString(), "-f", "null", "-"), Duration.ofMinutes(1));
+            assertTrue(decode.ok() && decode.stderr().isBlank(), out + " decodes cleanly: " + decode.stderr());
+        }
+        assertEquals("mine", Files.readString(own.resolve("notes.txt")), "the user's merge/ folder is untouched");
+        try (var leftovers = Files.list(copy.resolve("story.work"))) {
+            assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().startsWith(".merge-")), "each merge removed only its own scratch");
+        }
+    }
+
+    @Test
+    void aSceneNarratedAgainSinceItWasEncodedIsEncodedAgainBeforeTheMerge() throws Exception {
+        Path copy = dir.resolve("renarrated");
+        TestSupport.copyTree(manifest.getParent(), copy);
+        // The user changes scene 2's text and makes its narration again, and does not run encode.
+        String longer = "Voló sobre el mar azul, muy lejos, más allá de las olas y de los barcos del puerto.";
+        StoryFixture.speak(longer, copy.resolve("s2.wav"));
+        var story = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(copy.resolve("story.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) story.get("scenes").get(1)).put("text", longer);
+        Files.writeString(copy.resolve("story.json"), Json.write(story));
+        double narration = Narration.load(ffmpeg, copy.resolve("s2.wav")).duration();
+        var run = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "short.mp4", "--no-music");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("the clip of [s2] is out of date") && run.stderr().contains("encoding it again"), run.stderr());
+        var s2 = Media.probe(ffmpeg, copy.resolve("story.work/clips/s2.mp4")).video().orElseThrow();
+        assertTrue(s2.duration() >= narration, "scene 2's clip now holds its whole new narration: " + s2.duration() + " < " + narration);
+        var out = Media.probe(ffmpeg, copy.resolve("short.mp4"));
+        assertEquals(out.video().orElseThrow().duration(), out.audio().orElseThrow().duration(), 0.05, "nothing cut short");
+        // Merged again with nothing changed: nothing is encoded.
+        var again = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", "short.mp4", "--no-music");
+        assertFalse(again.stderr().contains("out of date"), again.stderr());
+    }
+
+    @Test
+    void aManifestWhoseOutputPointsOutsideItsFolderIsRefusedAndTheFileThereUntouched() throws Exception {
+        Path copy = dir.resolve("evil/story");
+        TestSupport.copyTree(manifest.getParent(), copy);
+        Path victim = dir.resolve("evil/.bashrc");
+        Files.writeString(victim, "export PATH=$PATH\n");
+        var story = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(copy.resolve("story.json").toFile());
+        story.put("output", "../.bashrc");
+        Files.writeString(copy.resolve("story.json"), Json.write(story));
+        var run = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "--no-music");
+        assertEquals(ExitCode.BAD_INPUT.code(), run.exitCode(), run.toString());
+        assertEquals(1, run.stderr().strip().lines().count(), run.stderr());
+        assertTrue(run.stderr().contains("outside the manifest's folder"), run.stderr());
+        assertEquals("export PATH=$PATH\n", Files.readString(victim));
+        // The user may still write anywhere, by saying so on the command line.
+        var chosen = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", dir.resolve("evil/chosen.mp4").toString(), "--no-music");
+        assertEquals(ExitCode.BAD_INPUT.code(), chosen.exitCode(), "the manifest itself is still refused: " + chosen);
+    }
 }

@@ -173,4 +173,31 @@ class ConcurrencyTest {
         double s = d.toNanos() / 1e9;
         assertTrue(s >= lowSeconds && s <= highSeconds, s + " s not in [" + lowSeconds + ", " + highSeconds + "]");
     }
+
+    /**
+     * A submission still unanswered counts however old it is: with 1 start a second, a request in
+     * flight for 1.5 s keeps the next one waiting until it is answered and a window has passed.
+     */
+    @Test
+    void anOpenPermitCountsWhateverItsAge() throws Exception {
+        var limiter = new RateLimiter(1, java.time.Duration.ofMillis(300), Ticker.system());
+        long t0 = System.nanoTime();
+        var answered = new java.util.concurrent.atomic.AtomicLong();
+        Thread first = Thread.ofVirtual().start(() -> {
+            try (var permit = limiter.permit()) {
+                Thread.sleep(900);                       // in flight for three windows
+                answered.set(System.nanoTime());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(50);
+        try (var second = limiter.permit()) {
+            long at = System.nanoTime();
+            assertTrue(answered.get() > 0, "the second start waited for the first answer");
+            assertTrue((at - answered.get()) / 1e6 >= 280, "and then a whole window: " + (at - answered.get()) / 1e6 + " ms");
+            assertTrue((at - t0) / 1e6 >= 1150, "not earlier than the first's answer plus a window");
+        }
+        first.join();
+    }
 }

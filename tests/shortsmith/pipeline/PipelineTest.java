@@ -1,5 +1,7 @@
 package shortsmith.pipeline;
 
+import shortsmith.core.ExitCode;
+
 import shortsmith.core.Json;
 import shortsmith.core.Progress;
 import shortsmith.core.Settings;
@@ -179,14 +181,51 @@ class PipelineTest {
                 done = wavs.filter(p -> p.toString().endsWith(".wav")).count();
             }
             assertTrue(done < 4, "interrupted before every narration was made: " + done);
+            // A narration whose request was in flight at Ctrl-C may have been billed: it is on record as sent.
+            List<String> inFlight = new ArrayList<>();
+            try (var jobs = Files.list(work.resolve("jobs"))) {
+                for (Path j : jobs.toList()) {
+                    if (Json.MAPPER.readTree(j.toFile()).path("state").asText().equals("sending")) {
+                        inFlight.add(j.getFileName().toString().replaceAll("^speech-|\\.json$", ""));
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException none) {
+                // nothing was in flight
+            }
+            assertTrue(inFlight.size() <= 1, "one narration at a time: " + inFlight);
 
             var second = TestSupport.jbang(story.getParent(), env(server), null, "short", "story.json", "-o", "short.mp4");
+            assertEquals(4 - done - inFlight.size(), server.requests.size() - asked, "nothing made or maybe-billed was asked for again");
+            assertTrue(second.stderr().contains("s1") && second.stderr().contains("unchanged"), second.stderr());
+            if (!inFlight.isEmpty()) {
+                assertNotEquals(0, second.exitCode(), second.toString());
+                assertTrue(second.stderr().contains("tts --force STORY " + inFlight.getFirst()), second.stderr());
+                var forced = TestSupport.jbang(story.getParent(), env(server), null, "tts", "story.json", inFlight.getFirst(), "--force");
+                assertEquals(0, forced.exitCode(), forced.toString());
+                second = TestSupport.jbang(story.getParent(), env(server), null, "short", "story.json", "-o", "short.mp4");
+            }
             assertEquals(0, second.exitCode(), second.toString());
             int finished = (int) Files.list(work.resolve("audio")).filter(p -> p.toString().endsWith(".wav")).count();
             assertEquals(4, finished);
-            assertEquals(4 - done, server.requests.size() - asked, "narrations already made were not asked for again");
-            assertTrue(second.stderr().contains("s1") && second.stderr().contains("unchanged"), second.stderr());
+            assertEquals(4 - done, server.requests.size() - asked, "each narration asked for once more at most, on purpose");
             assertTrue(Files.exists(story.getParent().resolve("short.mp4")));
         }
+    }
+
+    @Test
+    void aWorkFolderThatCannotBeCreatedEndsTheRunAtOnceWithOneLine(@TempDir Path dir) throws Exception {
+        Path story = story(dir.resolve("s"), "Una escena.");
+        Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
+        var pb = new ProcessBuilder(TestSupport.repo().resolve("jbang").toString(), "short", "story.json", "-o", "short.mp4")
+                .directory(story.getParent().toFile()).redirectError(dir.resolve("err.log").toFile()).redirectOutput(dir.resolve("out.log").toFile());
+        pb.environment().remove("SHORTSMITH_HOME");
+        pb.environment().putAll(StoryFixture.SMALL);
+        pb.environment().put("WORK_DIR", file.resolve("work").toString());
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "short ended instead of hanging");
+        String err = Files.readString(dir.resolve("err.log")).strip();
+        assertEquals(ExitCode.OUTPUT.code(), p.exitValue(), err);
+        assertEquals(1, err.lines().filter(l -> !l.startsWith("[jbang]")).count(), err);
+        assertTrue(err.contains(file.resolve("work").toString()), err);
     }
 }

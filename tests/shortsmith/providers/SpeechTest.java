@@ -141,4 +141,19 @@ class SpeechTest {
         var again = run(story, Map.of());
         assertEquals(modified, Files.getLastModifiedTime(Path.of(again.story().scene("s1").audio())).toMillis(), "cached, not spoken again");
     }
+
+    @Test
+    void narrationThatStartsWithADashIsSpokenNotTakenAsAnOption(@TempDir Path dir) throws Exception {
+        String text = "-v xx --help: la cometa vuela.";
+        Path story = dir.resolve("story.json");
+        Files.writeString(story, Json.write(Map.of("title", "Guion", "language", "es", "scenes", List.of(Map.of("id", "s1", "text", text)))));
+        var result = run(story, Map.of());
+        assertEquals(0, result.exitCode(), result.failures().toString());
+        var n = Narration.load(Ffmpeg.locate(Settings.defaults()), Path.of(result.story().scene("s1").audio()));
+        assertTrue(n.duration() > 1.5 && n.rmsDb() > -40, "the words were spoken: " + n);
+        Path file = Files.writeString(dir.resolve("text.txt"), text);
+        Path ref = dir.resolve("ref.wav");
+        assertTrue(Proc.run(List.of("espeak-ng", "-v", "es", "-s", "175", "-w", ref.toString(), "-f", file.toString()), Duration.ofSeconds(30)).ok());
+        assertEquals(Narration.load(Ffmpeg.locate(Settings.defaults()), ref).duration(), n.duration(), 0.05, "as espeak-ng speaks the text from a file");
+    }
 }

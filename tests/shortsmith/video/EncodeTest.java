@@ -278,4 +278,43 @@ class EncodeTest {
         m.putAll(b);
         return m;
     }
+
+    @Test
+    void ctrlCWhileRenderingLeavesNoScratchFolderAndNoPartialFile(@TempDir Path tmp) throws Exception {
+        Path story = StoryFixture.story(tmp.resolve("long"), "Una escena larga para que el programa tenga tiempo de trabajar, "
+                + "con muchas palabras, comas y pausas, y todavía más palabras al final de la frase.");
+        var pb = new ProcessBuilder(TestSupport.repo().resolve("jbang").toString(), "encode", "story.json").directory(story.getParent().toFile())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("encode.log").toFile());
+        pb.environment().remove("SHORTSMITH_HOME");
+        pb.environment().putAll(Map.of("VIDEO_SIZE", "720x1280", "VIDEO_FPS", "30"));
+        Process p = pb.start();
+        Path clips = story.getParent().resolve("story.work/clips");
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (System.nanoTime() < deadline && !(Files.isDirectory(clips) && listed(clips).anyMatch(f -> f.contains("-render-")))) Thread.sleep(20);
+        assertTrue(Files.isDirectory(clips) && listed(clips).anyMatch(f -> f.contains("-render-")), Files.readString(tmp.resolve("encode.log")));
+        Thread.sleep(300);   // inside the render
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "stopped on Ctrl-C");
+        assertEquals(ExitCode.INTERRUPTED.code(), p.exitValue(), Files.readString(tmp.resolve("encode.log")));
+        assertEquals(List.of(), listed(clips).filter(f -> f.contains("-render-") || f.contains(".partial-") || f.equals("s1.mp4")).toList(),
+                "nothing temporary and no clip under a final name survives the interrupt");
+    }
+
+    private static java.util.stream.Stream<String> listed(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(f -> f.getFileName().toString()).toList().stream();
+        }
+    }
+
+    @Test
+    void captionCharactersTheFontLacksAreNamedInAWarningWithThePackageThatHasThem(@TempDir Path tmp) throws Exception {
+        Path story = StoryFixture.story(tmp.resolve("cjk"), "Una cometa roja.");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("text", "一只红色的风筝");
+        Files.writeString(story, Json.write(json));
+        var run = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("warning: scene s1: the caption font") && run.stderr().contains("一")
+                && run.stderr().contains("fonts-noto-cjk"), run.stderr());
+    }
 }
