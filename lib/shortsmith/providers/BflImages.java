@@ -111,14 +111,6 @@ record BflImages(URI base, String model, Settings.Secret key, Http http) impleme
      * goes to another origin.
      */
     URI pollingUri(Jobs.Job job) {
-        try {
-            if (job.pollingUrl() != null && !job.pollingUrl().isBlank()) {
-                URI u = URI.create(job.pollingUrl());
-                if (u.getHost() != null && http.isKeyOrigin(u)) return u;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // an unusable polling URL: ask the API itself
-        }
-        return base.resolve("v1/get_result?id=" + java.net.URLEncoder.encode(job.id(), java.nio.charset.StandardCharsets.UTF_8));
+        return http.onKeyOrigin(job.pollingUrl(), base.resolve("v1/get_result?id=" + java.net.URLEncoder.encode(job.id(), java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

@@ -224,6 +224,22 @@ final class Http {
 
     byte[] download(String url, List<String> types) throws InterruptedException { return download(url, types, Map.of()); }
 
+    /**
+     * {@code url} (a polling address the API returned) when it is on the key's origin, else
+     * {@code fallback} (the API's own route for the same job): the key never follows a job elsewhere.
+     */
+    URI onKeyOrigin(String url, URI fallback) {
+        try {
+            if (url != null && !url.isBlank()) {
+                URI u = URI.create(url);
+                if (u.getHost() != null && isKeyOrigin(u)) return u;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // unusable: ask the API itself
+        }
+        return fallback;
+    }
+
     /** Whether {@code uri} is on the origin the keys belong to. */
     boolean isKeyOrigin(URI uri) { return origin(uri).equals(keyOrigin); }
 

@@ -113,15 +113,7 @@ record ReplicateSpeech(URI base, String model, Settings.Secret key, Http http) i
 
     /** {@code urls.get} when it is on the API's origin; else the API's own {@code /v1/predictions/{id}}. */
     URI pollingUri(Jobs.Job job) {
-        try {
-            if (job.pollingUrl() != null && !job.pollingUrl().isBlank()) {
-                URI u = URI.create(job.pollingUrl());
-                if (u.getHost() != null && http.isKeyOrigin(u)) return u;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // unusable: ask the API itself
-        }
-        return base.resolve("v1/predictions/" + java.net.URLEncoder.encode(job.id(), java.nio.charset.StandardCharsets.UTF_8));
+        return http.onKeyOrigin(job.pollingUrl(), base.resolve("v1/predictions/" + java.net.URLEncoder.encode(job.id(), java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The first URL in a prediction's output: a string, a list of them, or an object holding one. */
