@@ -4,7 +4,7 @@
 //SOURCES ../lib/shortsmith/concurrency/*.java
 //SOURCES ../lib/shortsmith/media/*.java
 //SOURCES ../lib/shortsmith/providers/*.java
-//DESCRIPTION Draws (local) or orders (bfl, openai) a 9:16 picture for every scene without one; rate-limited, resumable.
+//DESCRIPTION Draws (local) or orders (bfl, openai, your ComfyUI workflow or command) a 9:16 picture for every scene without one; rate-limited, resumable.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,7 +4,7 @@
 //SOURCES ../lib/shortsmith/concurrency/*.java
 //SOURCES ../lib/shortsmith/media/*.java
 //SOURCES ../lib/shortsmith/providers/*.java
-//DESCRIPTION Narrates every scene without audio: espeak-ng offline, or an OpenAI-compatible or Replicate TTS.
+//DESCRIPTION Narrates every scene without audio: espeak-ng offline, an OpenAI-compatible or Replicate TTS, or your ComfyUI workflow or command.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -62,17 +62,26 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     }
 
     /** Where the script, the images and the narration come from (blank base URLs = the provider's own). */
-    public record Providers(Gemini gemini, Images images, Speech speech, java.time.Duration deadline,
+    public record Providers(Gemini gemini, Images images, Speech speech, ComfyUi comfyui, java.time.Duration deadline,
                             java.time.Duration requestTimeout, java.time.Duration retryDelay) {}
+
+    /** {@code COMFYUI_URL} and {@code COMFYUI_API_KEY} (a bearer token for a server behind an auth proxy). */
+    public record ComfyUi(String url, Secret key) {}
 
     /** {@code GEMINI_*}: the script writer. */
     public record Gemini(Secret key, String model, String baseUrl) {}
 
-    /** {@code IMAGE_*}: local (offline), bfl or openai; at most {@code ratePerMinute} submissions a minute. */
-    public record Images(String provider, String baseUrl, Secret key, String model, int ratePerMinute, long seed) {}
+    /**
+     * {@code IMAGE_*}: local (offline), bfl, openai, comfyui ({@code IMAGE_WORKFLOW}, optional
+     * {@code IMAGE_OUTPUT_NODE}) or command ({@code IMAGE_COMMAND}); at most {@code ratePerMinute}
+     * submissions a minute to a paid service.
+     */
+    public record Images(String provider, String baseUrl, Secret key, String model, int ratePerMinute, long seed, String workflow,
+                         String outputNode, String command) {}
 
-    /** {@code TTS_*}: espeak (offline), openai or replicate. */
-    public record Speech(String provider, String baseUrl, Secret key, String model, String voice, double speed) {}
+    /** {@code TTS_*}: espeak (offline), openai, replicate, comfyui ({@code TTS_WORKFLOW}) or command ({@code TTS_COMMAND}). */
+    public record Speech(String provider, String baseUrl, Secret key, String model, String voice, double speed, String workflow,
+                         String outputNode, String command) {}
 
     /**
      * How scene clips look and where stages keep their files: {@code CAPTION_STYLE},
@@ -238,12 +247,14 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
         var providers = new Providers(
                 new Gemini(r.secret("GEMINI_API_KEY"), r.text("GEMINI_MODEL", "gemini-2.5-flash"),
                         r.url("GEMINI_BASE_URL", "https://generativelanguage.googleapis.com")),
-                new Images(r.oneOf("IMAGE_PROVIDER", "local", "local", "bfl", "openai"), r.url("IMAGE_BASE_URL", ""),
+                new Images(r.oneOf("IMAGE_PROVIDER", "local", "local", "bfl", "openai", "comfyui", "command"), r.url("IMAGE_BASE_URL", ""),
                         r.secret("IMAGE_API_KEY"), r.text("IMAGE_MODEL", ""),
-                        r.integer("IMAGE_RATE_PER_MIN", 6, 1, 10_000), r.integer("IMAGE_SEED", 0, 0, Integer.MAX_VALUE)),
-                new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "replicate"), r.url("TTS_BASE_URL", ""),
+                        r.integer("IMAGE_RATE_PER_MIN", 6, 1, 10_000), r.integer("IMAGE_SEED", 0, 0, Integer.MAX_VALUE),
+                        r.text("IMAGE_WORKFLOW", ""), r.text("IMAGE_OUTPUT_NODE", ""), r.text("IMAGE_COMMAND", "")),
+                new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "replicate", "comfyui", "command"), r.url("TTS_BASE_URL", ""),
                         r.secret("TTS_API_KEY"), r.text("TTS_MODEL", ""), r.text("TTS_VOICE", ""),
-                        r.decimal("TTS_SPEED", 1.0, 0.25, 4.0)),
+                        r.decimal("TTS_SPEED", 1.0, 0.25, 4.0), r.text("TTS_WORKFLOW", ""), r.text("TTS_OUTPUT_NODE", ""), r.text("TTS_COMMAND", "")),
+                new ComfyUi(r.url("COMFYUI_URL", "http://127.0.0.1:8188"), r.secret("COMFYUI_API_KEY")),
                 java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)),
                 java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_TIMEOUT", 120, 0.1, 3600) * 1000)),
                 java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_RETRY_DELAY", 1, 0.01, 60) * 1000)));

@@ -86,6 +86,8 @@ public final class Proc {
             var errThread = Thread.ofVirtual().start(err);
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
+                // The whole tree: a wrapper script's children would otherwise go on running.
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor();
             }

@@ -120,12 +120,21 @@ final class Http {
         private final int status;
         private final boolean retryable;
         private final Duration serverWait;
+        private byte[] body = new byte[0];
 
         ProviderException(String message, int status, boolean retryable, Duration serverWait) {
             super(ExitCode.PROVIDER, Secrets.scrub(message));
             this.status = status;
             this.retryable = retryable;
             this.serverWait = serverWait;
+        }
+
+        /** The refusal's body, for APIs whose errors carry structure (ComfyUI's node_errors). */
+        byte[] body() { return body; }
+
+        ProviderException withBody(byte[] b) {
+            this.body = b == null ? new byte[0] : b;
+            return this;
         }
 
         int status() { return status; }
@@ -187,6 +196,16 @@ final class Http {
         var r = send("POST", uri, headers, Json.write(body), Kind.PAID);
         checkType(uri, r, types, Kind.PAID);
         return r.body();
+    }
+
+    /** POSTs JSON that creates no paid work (a local server's queue); the JSON answer. A failure after sending is not retried here. */
+    JsonNode postJson(URI uri, Map<String, String> headers, Object body, Kind kind) throws InterruptedException {
+        return json(send("POST", uri, headers, Json.write(body), kind), kind);
+    }
+
+    /** POSTs JSON and ignores what comes back (ComfyUI's queue deletion and interrupt answer with an empty body). */
+    void post(URI uri, Map<String, String> headers, Object body) throws InterruptedException {
+        send("POST", uri, headers, Json.write(body), Kind.FREE);
     }
 
     JsonNode getJson(URI uri, Map<String, String> headers) throws InterruptedException {
@@ -362,12 +381,12 @@ final class Http {
         Duration wait = serverWait(r.headers(), r.body());
         if (wait != null && wait.compareTo(Duration.ofSeconds(1)) >= 0) message += " (asks to wait " + seconds(wait) + ")";
         // 429 and 503: the server did not take the work; 408: it did not receive the whole request.
-        if (status == 429 || status == 503 || status == 408) throw new ProviderException(message, status, true, wait);
+        if (status == 429 || status == 503 || status == 408) throw new ProviderException(message, status, true, wait).withBody(r.body());
         if (status >= 500) {
             if (kind == Kind.PAID) throw new MaybeBilled(message, status);
-            throw new ProviderException(message, status, true, wait);
+            throw new ProviderException(message, status, true, wait).withBody(r.body());
         }
-        throw new ProviderException(message, status, false, wait);
+        throw new ProviderException(message, status, false, wait).withBody(r.body());
     }
 
     private JsonNode json(HttpResponse<byte[]> r, Kind kind) {

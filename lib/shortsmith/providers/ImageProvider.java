@@ -55,6 +55,11 @@ public interface ImageProvider {
                 yield new OpenAiImages(base, images.model().isBlank() ? "gpt-image-1" : images.model(), images.key(),
                         Http.of("openai images", settings, base));
             }
+            case "comfyui" -> new ComfyImages(ComfyUi.of(settings),
+                    ComfyWorkflow.load("IMAGE_WORKFLOW", images.workflow(), ComfyImages.PLACEHOLDERS, "prompt")
+                            .checkNode("IMAGE_OUTPUT_NODE", images.outputNode()), images.outputNode());
+            case "command" -> new CommandImages(LocalCommand.parse("IMAGE_COMMAND", images.command(), CommandImages.PLACEHOLDERS),
+                    settings.providers().requestTimeout());
             default -> new LocalImages();
         };
     }

@@ -132,7 +132,12 @@ public final class ImageStage {
             progress.update(id, "image: " + provider.name(), -1);
             var context = new ImageProvider.Context(jobs, gate, Ticker.system(), status -> progress.update(id, "image: " + status, -1));
             byte[] bytes = provider.generate(request, context);
-            checkPicture(id, provider.name(), bytes);
+            try {
+                checkPicture(id, provider.name(), bytes);
+            } catch (Http.ProviderException bad) {
+                // Paid for (a request is on record) but unusable: not ordered again without --force.
+                throw jobs.has("image-" + id) ? new Http.MaybeBilled(bad.getMessage(), 200) : bad;
+            }
             var asset = Asset.save(work.images(), id, bytes, key, provider.name(), provider.model());
             CrashPoint.reach("asset-saved");
             jobs.remove("image-" + id);
@@ -155,6 +160,6 @@ public final class ImageStage {
         } catch (IOException | RuntimeException ignored) {
             // reported below
         }
-        throw new Http.MaybeBilled(provider + " returned a picture that does not decode (" + bytes.length + " bytes)", 200);
+        throw new Http.ProviderException(provider + " returned a picture that does not decode (" + bytes.length + " bytes)", 200, false, null);
     }
 }

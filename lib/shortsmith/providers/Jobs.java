@@ -85,6 +85,9 @@ record Jobs(Path dir) {
         if (job.wasSubmitted()) CrashPoint.reach("job-saved");
     }
 
+    /** Whether a paid request of this name is on record (sent, maybe billed, or a job in flight). */
+    boolean has(String name) { return Files.isRegularFile(file(name)); }
+
     void remove(String name) { WorkDir.deleteQuietly(file(name)); }
 
     private Path file(String name) { return dir.resolve(name + ".json"); }

@@ -52,6 +52,11 @@ public interface SpeechProvider {
                 yield new ReplicateSpeech(base, s.model().isBlank() ? "jaaari/kokoro-82m" : s.model(),
                         Http.requireKey("TTS_API_KEY", s.key(), "replicate"), Http.of("replicate", settings, base));
             }
+            case "comfyui" -> new ComfySpeech(ComfyUi.of(settings),
+                    ComfyWorkflow.load("TTS_WORKFLOW", s.workflow(), ComfySpeech.PLACEHOLDERS, "text")
+                            .checkNode("TTS_OUTPUT_NODE", s.outputNode()), s.outputNode());
+            case "command" -> new CommandSpeech(LocalCommand.parse("TTS_COMMAND", s.command(), CommandSpeech.PLACEHOLDERS),
+                    settings.providers().requestTimeout());
             default -> new EspeakSpeech();
         };
     }

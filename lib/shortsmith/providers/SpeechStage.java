@@ -140,7 +140,13 @@ public final class SpeechStage {
                 parts.add(provider.synthesize(new SpeechProvider.Request(jobNames.get(i), pieces.get(i), language, voice, speed), context));
             }
             byte[] bytes = Wav.join(ffmpeg, parts);
-            double seconds = checkAudio(ffmpeg, provider.name(), bytes);
+            double seconds;
+            try {
+                seconds = checkAudio(ffmpeg, provider.name(), bytes);
+            } catch (Http.ProviderException bad) {
+                // Paid for (a request is on record) but unusable: not ordered again without --force.
+                throw jobNames.stream().anyMatch(n -> jobs.has("speech-" + n)) ? new Http.MaybeBilled(bad.getMessage(), 200) : bad;
+            }
             var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
             CrashPoint.reach("asset-saved");
             jobNames.forEach(n -> jobs.remove("speech-" + n));
@@ -164,11 +170,11 @@ public final class SpeechStage {
             try {
                 n = Narration.load(ffmpeg, tmp);
             } catch (ShortsmithException e) {
-                throw new Http.MaybeBilled(provider + " returned audio that does not decode (" + bytes.length + " bytes)", 200);
+                throw new Http.ProviderException(provider + " returned audio that does not decode (" + bytes.length + " bytes)", 200, false, null);
             }
             if (n.duration() < 0.1 || n.rmsDb() < -60) {
-                throw new Http.MaybeBilled(String.format(java.util.Locale.ROOT,
-                        "%s returned silent audio (%.2f s at %.0f dBFS); check TTS_VOICE and TTS_MODEL", provider, n.duration(), n.rmsDb()), 200);
+                throw new Http.ProviderException(String.format(java.util.Locale.ROOT,
+                        "%s returned silent audio (%.2f s at %.0f dBFS); check TTS_VOICE and TTS_MODEL", provider, n.duration(), n.rmsDb()), 200, false, null);
             }
             return n.duration();
         } catch (IOException e) {
