@@ -28,8 +28,10 @@ var font = Captions.font("");
 var ass = Captions.ass(words, Settings.CaptionStyle.KARAOKE, settings.video().size(), narration.duration() + 0.5, font);
 ass.lines().filter(l -> l.startsWith("Dialogue")).limit(3).forEach(System.out::println);
 
-// 4. Motion: where the viewport is at the start, the middle and the end of a zoom-in (sub-pixel).
-for (double t : new double[]{0, 0.5, 1}) System.out.println("zoom-in at " + t + ": " + Motion.ZOOM_IN.at(t, 404, 718));
+// 4. Motion: a zoom-in planned around a subject near the top right of a 404x718 source; the viewport
+//    at the start, the middle and the end (sub-pixel), always holding the subject.
+var move = Framing.plan(404, 718, 360.0 / 640, Saliency.Box.around(0.8, 0.2), Motion.ZOOM_IN);
+for (double t : new double[]{0, 0.5, 1}) System.out.println("zoom-in at " + t + ": " + move.at(t));
 
 // 5. Render the scene and grab its middle frame as a PNG.
 var clip = new ClipEncoder(ffmpeg, settings, EncoderProfile.x264(settings)).encode(

@@ -35,11 +35,14 @@ class encode implements Callable<Integer> {
     @Option(names = "--force", description = "Render again even when a clip is up to date.")
     boolean force;
 
+    @Option(names = "--explain", description = "Show each scene's move and where its subject was found (a manifest's focus, or the picture).")
+    boolean explain;
+
     public Integer call() throws Exception {
         var settings = Settings.load();
         var input = StoryInput.fromArgs(args);
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
-        var result = EncodeStage.run(input, settings, profile, force, progress);
+        var result = EncodeStage.run(input, settings, profile, force, explain, progress);
         result.failures().values().forEach(e -> System.err.println("encode: " + e.getMessage()));
         System.out.println(result.story().toJson());
         return result.exitCode();

@@ -88,7 +88,15 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
      * {@code CAPTION_FONT} (a font file; blank = located), {@code CLIP_TAIL} (seconds of picture
      * after the narration), {@code WORK_DIR} (blank = NAME.work beside the manifest).
      */
-    public record Clips(CaptionStyle captionStyle, String captionFont, double tail, String workDir) {}
+    public record Clips(CaptionStyle captionStyle, String captionFont, double tail, String workDir, Fit fit, String background) {}
+
+    /** {@code FIT}: fill the frame (cropping around the subject), or show the picture whole over its own blurred fill. */
+    public enum Fit {
+        COVER, CONTAIN_BLUR;
+
+        @Override
+        public String toString() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
+    }
 
     /** {@code CAPTION_STYLE}: the spoken word highlighted (karaoke), plain chunks, or no captions. */
     public enum CaptionStyle {
@@ -237,7 +245,9 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.choice("CAPTION_STYLE", CaptionStyle.KARAOKE, CaptionStyle.class),
                 r.text("CAPTION_FONT", ""),
                 r.decimal("CLIP_TAIL", 0.5, 0, 10),
-                r.text("WORK_DIR", ""));
+                r.text("WORK_DIR", ""),
+                r.choice("FIT", Fit.COVER, Fit.class),
+                r.background("BACKGROUND"));
         var audio = new Audio(
                 r.text("MUSIC", ""),
                 r.decimal("MUSIC_VOLUME", -15, -60, 0),
@@ -291,6 +301,15 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                         + "; copy the key again as plain text");
             }
             return new Secret(v);
+        }
+
+        /** {@code blur} (the picture's own blurred, darkened copy) or a colour {@code #rrggbb}. */
+        String background(String name) {
+            Setting s = get(name);
+            if (s == null) return "blur";
+            String v = s.value().trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("blur") || v.matches("#[0-9a-f]{6}")) return v;
+            throw bad(s, "allowed: blur, or a colour such as #101820");
         }
 
         String text(String name, String fallback) {

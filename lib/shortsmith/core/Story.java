@@ -27,21 +27,34 @@ public record Story(String title, String language, String music, @JsonProperty("
 
     /** One scene: narration text (also the captions), an image prompt, and what stages produced. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"id", "text", "image_prompt", "motion", "image", "audio", "words", "video", "duration"})
-    public record Scene(String id, String text, @JsonProperty("image_prompt") String imagePrompt, Motion motion,
+    @JsonPropertyOrder({"id", "text", "image_prompt", "motion", "focus", "image", "audio", "words", "video", "duration"})
+    public record Scene(String id, String text, @JsonProperty("image_prompt") String imagePrompt, Motion motion, Focus focus,
                         String image, String audio, List<Word> words, String video, Double duration) {
 
-        public Scene withImage(String path) { return new Scene(id, text, imagePrompt, motion, path, audio, words, video, duration); }
+        /** A scene without a focus of its own (the subject is found in the picture). */
+        public Scene(String id, String text, String imagePrompt, Motion motion, String image, String audio, List<Word> words, String video,
+                     Double duration) {
+            this(id, text, imagePrompt, motion, null, image, audio, words, video, duration);
+        }
+
+        public Scene withImage(String path) { return new Scene(id, text, imagePrompt, motion, focus, path, audio, words, video, duration); }
 
         public Scene withAudio(String path, List<Word> timings) {
-            return new Scene(id, text, imagePrompt, motion, image, path, timings, video, duration);
+            return new Scene(id, text, imagePrompt, motion, focus, image, path, timings, video, duration);
         }
 
         public Scene withVideo(String path, double seconds) {
-            return new Scene(id, text, imagePrompt, motion, image, audio, words, path, seconds);
+            return new Scene(id, text, imagePrompt, motion, focus, image, audio, words, path, seconds);
         }
 
-        public Scene withMotion(Motion m) { return new Scene(id, text, imagePrompt, m, image, audio, words, video, duration); }
+        public Scene withMotion(Motion m) { return new Scene(id, text, imagePrompt, m, focus, image, audio, words, video, duration); }
+    }
+
+    /** Where the picture's subject is, in fractions of the picture (0…1 from the left and the top): it overrides detection. */
+    public record Focus(double x, double y) {
+        public Focus {
+            if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) throw new IllegalArgumentException("focus x and y must be between 0 and 1, got " + x + ", " + y);
+        }
     }
 
     /** A word of the narration and when it is spoken, in seconds from the scene's start. */
@@ -120,7 +133,7 @@ public record Story(String title, String language, String music, @JsonProperty("
     /** Makes every relative path absolute against {@code base}; a path that is not one (a NUL in it) is a bad-input error. */
     public Story resolvedAgainst(Path base) {
         UnaryOperator<String> abs = p -> p == null || p.isBlank() ? p : WorkDir.path(base, p, "the manifest").toAbsolutePath().normalize().toString();
-        List<Scene> resolved = scenes.stream().map(s -> new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(),
+        List<Scene> resolved = scenes.stream().map(s -> new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(), s.focus(),
                 abs.apply(s.image()), abs.apply(s.audio()), s.words(), abs.apply(s.video()), s.duration())).toList();
         return new Story(title, language, abs.apply(music), abs.apply(workDir), abs.apply(output), resolved);
     }

@@ -41,10 +41,18 @@ public record Media(Path file, double duration, long size, long bitRate, String 
     public Optional<Stream> audio() { return streams.stream().filter(s -> s.type().equals("audio")).findFirst(); }
 
     /** Probes {@code file}; a file ffprobe cannot read is a bad-input error naming it. */
-    public static Media probe(Ffmpeg ffmpeg, Path file) {
+    public static Media probe(Ffmpeg ffmpeg, Path file) { return probe(ffmpeg, file, List.of()); }
+
+    /** Probes a still picture: read as one image, so a '%' in its name is just a character. */
+    public static Media probePicture(Ffmpeg ffmpeg, Path file) { return probe(ffmpeg, file, List.of("-f", "image2", "-pattern_type", "none")); }
+
+    private static Media probe(Ffmpeg ffmpeg, Path file, List<String> inputOptions) {
         if (!Files.isRegularFile(file)) throw ShortsmithException.badInput(file + " does not exist");
-        var r = Proc.run(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-print_format", "json", "-show_format",
-                "-show_streams", "-show_data_hash", "sha256", "file:" + file.toAbsolutePath()), Duration.ofSeconds(60));
+        var cmd = new ArrayList<>(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-print_format", "json", "-show_format",
+                "-show_streams", "-show_data_hash", "sha256"));
+        cmd.addAll(inputOptions);
+        cmd.add("file:" + file.toAbsolutePath());
+        var r = Proc.run(cmd, Duration.ofSeconds(60));
         if (!r.ok()) throw ShortsmithException.badInput(file + " cannot be read as media: " + firstLine(r.stderr()));
         JsonNode root;
         try {

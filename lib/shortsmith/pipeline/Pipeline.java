@@ -171,8 +171,7 @@ public final class Pipeline {
             if (audioOf.containsKey(s.id())) story = SpeechStage.withNarration(story.with(scene), s.id(), audioOf.get(s.id()));
             else story = story.with(scene);
             var c = clipOf.get(s.id());
-            if (c != null) story = story.with(story.scene(s.id()).withVideo(c.file().toString(), c.duration())
-                    .withMotion(start.motionOf(scenes.indexOf(s))));
+            if (c != null) story = story.with(story.scene(s.id()).withVideo(c.file().toString(), c.duration()));
         }
 
         // NVENC may fail at run time (sessions, memory): encode's own retry and whole-story fallback.

@@ -34,7 +34,7 @@ import java.util.Optional;
  */
 public final class ClipEncoder {
     /** Bumped whenever the rendering changes, so cached clips are redone. */
-    static final String RENDER_VERSION = "2";
+    static final String RENDER_VERSION = "3";
 
     private final Ffmpeg ffmpeg;
     private final Settings settings;
@@ -54,11 +54,21 @@ public final class ClipEncoder {
      * What a clip is made from. {@code words} may be null: then they are estimated. The story's
      * title is written into the clip, so the merge can refuse clips of another story.
      */
-    public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {}
+    public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words,
+                         Story.Focus focus) {
+        /** Inputs with no focus of their own: the subject is found in the picture. {@code motion} null: chosen from the picture. */
+        public Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {
+            this(story, sceneId, text, motion, image, audio, words, null);
+        }
+    }
 
-    /** A finished clip, and anything the viewer will miss that the user should know (glyphs the font lacks). */
-    public record Clip(String sceneId, Path file, double duration, int frames, String profile, boolean cached, List<String> warnings) {
-        Clip withWarnings(List<String> w) { return new Clip(sceneId, file, duration, frames, profile, cached, w); }
+    /**
+     * A finished clip: its planned move ({@code plan}, as {@code encode --explain} shows it), and
+     * anything the viewer will miss that the user should know (a soft upscale, glyphs the font lacks).
+     */
+    public record Clip(String sceneId, Path file, double duration, int frames, String profile, boolean cached, String plan,
+                       List<String> warnings) {
+        Clip withWarnings(List<String> w) { return new Clip(sceneId, file, duration, frames, profile, cached, plan, w); }
     }
 
     /** Told how far the render is (0…1). */
@@ -68,7 +78,7 @@ public final class ClipEncoder {
     }
 
     /** The record beside each clip that says what it was made from. */
-    record Sidecar(String key, double duration, int frames, String profile) {}
+    record Sidecar(String key, double duration, int frames, String profile, String plan, List<String> warnings) {}
 
     /** A scene failure that names the scene and what to fix. */
     public static ShortsmithException sceneError(String sceneId, ExitCode code, String message) {
@@ -86,10 +96,15 @@ public final class ClipEncoder {
         Path sidecarFile = sidecar(output, in.sceneId());
         var font = Captions.font(settings.clips().captionFont());
         String missing = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? null : Captions.missingGlyphs(in.sceneId(), in.text(), font);
-        List<String> warnings = missing == null ? List.of() : List.of(missing);
+        List<String> warnings = new ArrayList<>();
+        if (missing != null) warnings.add(missing);
         if (!force) {
             var current = current(in, output, key);
-            if (current.isPresent()) return current.get().withWarnings(warnings);
+            if (current.isPresent()) {
+                var kept = new ArrayList<>(current.get().warnings());
+                warnings.stream().filter(w -> !kept.contains(w)).forEach(kept::add);
+                return current.get().withWarnings(List.copyOf(kept));
+            }
         }
 
         List<Story.Word> words = in.words() != null && !in.words().isEmpty() ? in.words()
@@ -97,18 +112,24 @@ public final class ClipEncoder {
         String ass = Captions.ass(words, settings.clips().captionStyle(), size, duration, font);
 
         int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
-        var source = decodeImage(in, sw, sh);
-        var renderer = KenBurns.of(source, size.width(), size.height());
+        var picture = decodeImage(in, sw, sh);
+        if (picture.upscale() > 1.5) {
+            warnings.add(String.format(Locale.ROOT, "scene %s: the picture is %dx%d and is upscaled %.1fx to fill %s; it will look soft "
+                    + "(give one at least %dx%d)", in.sceneId(), picture.width(), picture.height(), picture.upscale(), size,
+                    (int) Math.ceil(picture.width() * picture.upscale() / 1.5), (int) Math.ceil(picture.height() * picture.upscale() / 1.5)));
+        }
+        var plan = plan(in, picture);
+        var renderer = KenBurns.of(picture.source(), size.width(), size.height());
 
         Path scratch = WorkDir.scratch(output.getParent(), in.sceneId() + "-render");
         Path partial = null;
         try {
             Captions.writeInto(scratch, ass, font);
             partial = WorkDir.partial(output);
-            runEncoder(in, renderer, frames, duration, scratch, partial, listener);
+            runEncoder(in, renderer, plan.move(), frames, duration, scratch, partial, listener);
             WorkDir.publish(partial, output);
-            WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name())));
-            return new Clip(in.sceneId(), output, duration, frames, profile.name(), false, warnings);
+            WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name(), plan.explain(), List.copyOf(warnings))));
+            return new Clip(in.sceneId(), output, duration, frames, profile.name(), false, plan.explain(), List.copyOf(warnings));
         } catch (IOException e) {
             throw ShortsmithException.output("cannot write into " + output.getParent() + ": " + e.getMessage(), e);
         } finally {
@@ -117,7 +138,7 @@ public final class ClipEncoder {
         }
     }
 
-    private void runEncoder(Inputs in, KenBurns renderer, int frames, double duration, Path scratch, Path partial,
+    private void runEncoder(Inputs in, KenBurns renderer, Framing.Move move, int frames, double duration, Path scratch, Path partial,
                             Listener listener) throws InterruptedException {
         var size = settings.video().size();
         int fps = settings.video().fps();
@@ -166,11 +187,10 @@ public final class ClipEncoder {
                 Thread.currentThread().interrupt();
             }
         });
-        Motion motion = in.motion();
         try {
             for (int k = 0; k < frames && writeFailure.get() == null; k++) {
                 byte[] frame = free.take();
-                renderer.render(motion, frames == 1 ? 0 : (double) k / (frames - 1), frame);
+                renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
                 full.put(frame);
                 if (k % 5 == 0 || k == frames - 1) listener.progress((k + 1.0) / frames);
             }
@@ -207,7 +227,8 @@ public final class ClipEncoder {
         if (!Files.isRegularFile(output) || !Files.isRegularFile(sidecarFile)) return Optional.empty();
         try {
             Sidecar old = Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class);
-            return old.key().equals(key) ? Optional.of(new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true, List.of()))
+            return old.key().equals(key) ? Optional.of(new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true,
+                    old.plan(), old.warnings() == null ? List.of() : old.warnings()))
                     : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();   // an unreadable sidecar only means: render again
@@ -261,20 +282,54 @@ public final class ClipEncoder {
         return n;
     }
 
+    /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */
+    record Picture(KenBurns.Yuv420 source, int width, int height, double upscale, double fgX, double fgY, double fgW, double fgH) {}
+
     /**
-     * The image cover-fitted to {@code sw × sh} in BT.709 yuv420p, alpha flattened onto black.
-     * ffmpeg applies a JPEG's EXIF orientation itself (autorotate); a test guards that.
+     * The picture decoded to BT.709 yuv420p, large enough that the widest viewport covers the frame
+     * {@link Motion#MARGIN} times over. With {@code FIT=cover} it keeps its own shape (nothing is
+     * cropped here: the move chooses what to show); with {@code contain-blur} it is shown whole,
+     * centred on a frame-shaped canvas filled with its own blurred copy. Transparency is composited
+     * onto a blurred, darkened copy of the picture (or {@code BACKGROUND}), not black. ffmpeg applies
+     * a JPEG's EXIF orientation itself (autorotate); a test guards that.
      */
-    KenBurns.Yuv420 decodeImage(Inputs in, int sw, int sh) {
+    Picture decodeImage(Inputs in, int sw, int sh) {
         if (in.image() == null) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "no image: run gen-images first or set \"image\"");
         if (!Files.isRegularFile(in.image())) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " does not exist");
-        String graph = "[0:v]format=rgba,scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:flags=bicubic,crop=" + sw + ":" + sh
-                + "[fg];color=c=black:s=" + sw + "x" + sh + "[bg];[bg][fg]overlay=shortest=1:format=auto,"
-                + "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]";
-        // image2 without patterns: a '%' in a file name is just a character.
+        Media.Stream stream;
+        try {
+            stream = Media.probePicture(ffmpeg, in.image()).video().orElseThrow(() -> ShortsmithException.badInput("no picture in it"));
+        } catch (ShortsmithException e) {
+            throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be decoded (" + e.getMessage() + ")");
+        }
+        int iw = Math.max(1, stream.width()), ih = Math.max(1, stream.height());
+        var clips = settings.clips();
+        boolean alpha = stream.pixFmt().matches(".*(a|pal8).*") && !stream.pixFmt().startsWith("yuvj") && !stream.pixFmt().equals("gray");
+        // The fill: the picture's own colours (transparent parts black), blurred and darkened; or one colour.
+        String fill = clips.background().equals("blur")
+                ? "premultiply=inplace=1,boxblur=luma_radius=min(w\\,h)/20:luma_power=2,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55,format=rgb24"
+                : "format=rgb24,drawbox=c=0x" + clips.background().substring(1) + ":t=fill";
+        String graph;
+        double fgX = 0, fgY = 0, fgW = 1, fgH = 1;
+        if (clips.fit() == Settings.Fit.CONTAIN_BLUR) {
+            double k = Math.min((double) sw / iw, (double) sh / ih);
+            fgW = iw * k / sw;
+            fgH = ih * k / sh;
+            fgX = (1 - fgW) / 2;
+            fgY = (1 - fgH) / 2;
+            graph = "[0:v]format=rgba,split[a][b];[a]scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:flags=bicubic,crop=" + sw + ":" + sh
+                    + "," + fill + "[bg];[b]scale=" + sw + ":" + sh + ":force_original_aspect_ratio=decrease:flags=bicubic[fg];"
+                    + "[bg][fg]overlay=(W-w)/2:(H-h)/2:format=auto,";
+        } else if (alpha) {
+            graph = "[0:v]format=rgba,scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:force_divisible_by=2:flags=bicubic,format=rgba,split[a][b];"
+                    + "[a]" + fill + "[bg];[bg][b]overlay=format=auto,";
+        } else {
+            graph = "[0:v]scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:force_divisible_by=2:flags=bicubic,";
+        }
+        graph += "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]";
+        // image2 without patterns: a '%' in a file name is just a character. y4m carries the size it chose.
         var cmd = ffmpeg.command("-loglevel", "error", "-f", "image2", "-pattern_type", "none", "-i", "file:" + in.image().toAbsolutePath(),
-                "-filter_complex", graph,
-                "-map", "[out]", "-frames:v", "1", "-f", "rawvideo", "pipe:1");
+                "-filter_complex", graph, "-map", "[out]", "-frames:v", "1", "-f", "yuv4mpegpipe", "-strict", "-1", "pipe:1");
         Process p = Proc.start(cmd);
         var err = new Proc.Collector(p.getErrorStream());
         byte[] raw;
@@ -282,7 +337,7 @@ public final class ClipEncoder {
             raw = out.readAllBytes();
             p.waitFor();
             String errors = err.text();
-            if (p.exitValue() != 0 || raw.length != sw * sh * 3 / 2) {
+            if (p.exitValue() != 0 || raw.length < 32) {
                 throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be decoded ("
                         + (errors.isBlank() ? "no picture in it" : Media.firstLine(errors)) + ")");
             }
@@ -293,7 +348,44 @@ public final class ClipEncoder {
             Thread.currentThread().interrupt();
             throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted", e);
         }
-        return KenBurns.Yuv420.fromRaw(raw, sw, sh);
+        var source = y4m(raw);
+        double upscale = clips.fit() == Settings.Fit.CONTAIN_BLUR
+                ? Math.min((double) settings.video().size().width() / iw, (double) settings.video().size().height() / ih)
+                : (double) Math.min(source.width(), source.height()) / Motion.MARGIN / Math.min(iw, ih);
+        return new Picture(source, iw, ih, upscale, fgX, fgY, fgW, fgH);
+    }
+
+    /** The one frame of a YUV4MPEG2 stream: "YUV4MPEG2 W… H… …\nFRAME\n" then the planes. */
+    static KenBurns.Yuv420 y4m(byte[] raw) {
+        int eol = 0;
+        while (eol < raw.length && raw[eol] != '\n') eol++;
+        String header = new String(raw, 0, eol, java.nio.charset.StandardCharsets.US_ASCII);
+        var w = java.util.regex.Pattern.compile(" W(\\d+)").matcher(header);
+        var h = java.util.regex.Pattern.compile(" H(\\d+)").matcher(header);
+        if (!w.find() || !h.find()) throw new IllegalStateException("not a y4m stream: " + header);
+        int width = Integer.parseInt(w.group(1)), height = Integer.parseInt(h.group(1));
+        int frame = eol + 1;
+        while (frame < raw.length && raw[frame] != '\n') frame++;
+        return KenBurns.Yuv420.fromRaw(java.util.Arrays.copyOfRange(raw, frame + 1, frame + 1 + width * height * 3 / 2), width, height);
+    }
+
+    /**
+     * The scene's move: around the manifest's {@code focus} when it names one, else around the
+     * subject found in the picture; in the scene's own motion's direction when it names one.
+     */
+    Framing.Plan plan(Inputs in, Picture p) {
+        Saliency.Box subject;
+        String source;
+        if (in.focus() != null) {
+            subject = Saliency.Box.around(p.fgX() + in.focus().x() * p.fgW(), p.fgY() + in.focus().y() * p.fgH());
+            source = "the manifest's focus";
+        } else {
+            subject = Saliency.subject(p.source()).orElse(null);
+            source = subject == null ? "nothing stands out" : "found in the picture";
+        }
+        var size = settings.video().size();
+        var move = Framing.plan(p.source().width(), p.source().height(), (double) size.width() / size.height(), subject, in.motion());
+        return new Framing.Plan(move, subject, source);
     }
 
     /** What determines the clip: any change means a new render. */
@@ -302,7 +394,7 @@ public final class ClipEncoder {
         EncoderProfile identity = profile instanceof EncoderProfile.X264 x ? x.withThreads(0) : profile;
         try {
             var md = MessageDigest.getInstance("SHA-256");
-            for (String part : List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
+            for (String part : List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()), String.valueOf(in.focus()),
                     String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
                     String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate())) {
                 md.update(part.getBytes(StandardCharsets.UTF_8));

@@ -69,14 +69,20 @@ public final class EncodeStage {
 
     public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
             throws InterruptedException {
+        return run(input, settings, profileChoice, force, false, progress);
+    }
+
+    /** With {@code explain}: each scene's planned move and where its subject was found, as a line on stderr. */
+    public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain, Progress progress)
+            throws InterruptedException {
         WorkDir work = input.workDir(settings);
         try (var lock = work.lock("encode", progress::note)) {
-            return runLocked(input, settings, profileChoice, force, progress, work);
+            return runLocked(input, settings, profileChoice, force, explain, progress, work);
         }
     }
 
-    private static StageResult runLocked(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress,
-                                         WorkDir work) throws InterruptedException {
+    private static StageResult runLocked(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain,
+                                         Progress progress, WorkDir work) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
@@ -89,10 +95,10 @@ public final class EncodeStage {
             var in = inputsFor(story, s, work);
             inputs.add(in);
             story = story.with(s.withImage(in.image() == null ? null : in.image().toString())
-                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words()).withMotion(in.motion()));
+                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words()));
         }
 
-        var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
+        var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, explain, progress, settings);
         if (profile instanceof EncoderProfile.Nvenc) {
             var nvencFailed = results.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?> f
                     && f.error() instanceof ClipEncoder.EncodeFailure ef && ef.nvencReason() != null).toList();
@@ -100,13 +106,13 @@ public final class EncodeStage {
                 // Sessions or memory may have been taken by our own parallel clips: retry alone first.
                 var retry = new ArrayList<ClipEncoder.Inputs>();
                 nvencFailed.forEach(r -> retry.add(r.item()));
-                var again = encodeAll(new ClipEncoder(ffmpeg, settings, profile), retry, work, force, progress, settings);
+                var again = encodeAll(new ClipEncoder(ffmpeg, settings, profile), retry, work, force, explain, progress, settings);
                 var still = again.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?>).findFirst();
                 if (still.isPresent()) {
                     var reason = ((Parallel.Outcome.Failure<?, ?>) still.get()).error();
                     progress.note("warning: NVENC failed at run time (" + reason.getMessage() + "); the whole story is encoded with x264 instead");
                     profile = EncoderProfile.x264(settings);
-                    results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, progress, settings);
+                    results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, explain, progress, settings);
                 } else {
                     var merged = new ArrayList<>(results);
                     merged.replaceAll(r -> again.stream().filter(a -> a.item().equals(r.item())).findFirst().orElse(r));
@@ -128,15 +134,14 @@ public final class EncodeStage {
 
     /** What scene {@code s}'s clip is made from: the manifest's files, else what earlier stages left in the work folder. */
     public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work) {
-        int index = story.scenes().indexOf(story.scene(s.id()));
         Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
         Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
         List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
-        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), story.motionOf(index), image, audio, words);
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audio, words, s.focus());
     }
 
     private static List<Parallel.Outcome<ClipEncoder.Inputs, ClipEncoder.Clip>> encodeAll(
-            ClipEncoder encoder, List<ClipEncoder.Inputs> inputs, WorkDir work, boolean force, Progress progress, Settings settings)
+            ClipEncoder encoder, List<ClipEncoder.Inputs> inputs, WorkDir work, boolean force, boolean explain, Progress progress, Settings settings)
             throws InterruptedException {
         int clips = Math.min(inputs.size(), clipsAtOnce(encoder.profile(), settings));
         var threaded = new ClipEncoder(encoder.ffmpeg(), settings, threadsFor(encoder.profile(), clips));
@@ -145,6 +150,7 @@ public final class EncodeStage {
                 progress.update(in.sceneId(), "clip", 0);
                 var clip = threaded.encode(in, work.clip(in.sceneId()), force, f -> progress.update(in.sceneId(), "clip", f));
                 clip.warnings().forEach(w -> progress.note("warning: " + w));
+                if (explain) progress.note(in.sceneId() + ": " + clip.plan());
                 progress.done(in.sceneId(), String.format("%s %.2f s (%s%s)", work.root().relativize(clip.file()), clip.duration(),
                         clip.profile(), clip.cached() ? ", unchanged" : ""));
                 return clip;

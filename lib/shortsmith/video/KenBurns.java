@@ -1,6 +1,5 @@
 package shortsmith.video;
 
-import shortsmith.core.Motion;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.concurrent.Future;
  * once (by ffmpeg, lanczos) to just above the frame size, and each frame is cut into bands rendered
  * on all cores.
  *
- * <pre>jshell> var kb = KenBurns.of(source, 1080, 1920); kb.render(Motion.ZOOM_IN, 0.5, frame)</pre>
+ * <pre>jshell> var kb = KenBurns.of(source, 1080, 1920); kb.render(move, 0.5, frame)</pre>
  */
 final class KenBurns {
     // 8-bit weights: positions to 1/256 px, far below what the eye or the jerk metric can see.
@@ -49,8 +48,8 @@ final class KenBurns {
     public int frameBytes() { return width * height * 3 / 2; }
 
     /** Renders the move at progress {@code t} (0…1) into {@code frame} (yuv420p, {@link #frameBytes()} long). */
-    public void render(Motion motion, double t, byte[] frame) {
-        Motion.Viewport v = motion.at(t, source.width(), source.height());
+    public void render(Framing.Move move, double t, byte[] frame) {
+        Framing.Viewport v = move.at(t);
         int sw = source.width(), sh = source.height();
         luma.taps(v.x(), v.y(), v.width(), v.height(), sw, sh);
         chroma.taps(v.x() / 2, v.y() / 2, v.width() / 2, v.height() / 2, sw / 2, sh / 2);

@@ -251,19 +251,32 @@ class EncodeTest {
         Path rotated = d.resolve("rotated.jpg");
         Files.write(rotated, out.toByteArray());
 
-        // A transparent PNG: alpha becomes black, not whatever colour hides under it.
-        var clear = new java.awt.image.BufferedImage(300, 300, java.awt.image.BufferedImage.TYPE_INT_ARGB);
-        for (int y = 0; y < 300; y++) for (int x = 0; x < 300; x++) clear.setRGB(x, y, 0x00FFFFFF);
-        Path transparent = d.resolve("clear.png");
-        ImageIO.write(clear, "png", transparent.toFile());
+        // A cut-out PNG: a red disc, transparent white around it. The fill is the picture's own blurred,
+        // darkened colours (reddish near the disc, dark far away), never the white hidden under the alpha.
+        var cutout = new java.awt.image.BufferedImage(160, 160, java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 160; y++) {
+            for (int x = 0; x < 160; x++) cutout.setRGB(x, y, (x - 80) * (x - 80) + (y - 80) * (y - 80) < 40 * 40 ? 0xFFFF0000 : 0x00FFFFFF);
+        }
+        Path transparent = d.resolve("cutout.png");
+        ImageIO.write(cutout, "png", transparent.toFile());
 
         var enc = new ClipEncoder(ffmpeg, StoryFixture.smallSettings(), EncoderProfile.lossless());
-        var upright = enc.decodeImage(new ClipEncoder.Inputs("test", "r", "x", Motion.ZOOM_IN, rotated, null, null), 90, 160);
-        int top = upright.v()[2 * 45 + 10] & 0xFF, bottom = upright.v()[(80 - 10) * 45 + 22] & 0xFF;
+        // The picture keeps its shape (400×100 turned upright is 100×400): nothing is cropped before the move.
+        var upright = enc.decodeImage(new ClipEncoder.Inputs("test", "r", "x", Motion.ZOOM_IN, rotated, null, null), 90, 160).source();
+        assertEquals(90, upright.width());
+        assertEquals(360, upright.height());
+        int top = upright.v()[2 * 45 + 10] & 0xFF, bottom = upright.v()[(180 - 10) * 45 + 22] & 0xFF;
         // BT.709 limited range: pure red has V ≈ 240, pure blue V ≈ 118.
         assertTrue(top > 200 && bottom < 128, "red on top, blue below (V top " + top + ", bottom " + bottom + ")");
-        var flat = enc.decodeImage(new ClipEncoder.Inputs("test", "c", "x", Motion.ZOOM_IN, transparent, null, null), 90, 160);
-        assertTrue((flat.y()[80 * 90 + 45] & 0xFF) <= 17, "transparent pixels are black, luma " + (flat.y()[80 * 90 + 45] & 0xFF));
+        var filled = enc.decodeImage(new ClipEncoder.Inputs("test", "c", "x", Motion.ZOOM_IN, transparent, null, null), 90, 160).source();
+        int w = filled.width(), h = filled.height();
+        int corner = filled.y()[2 * w + 2] & 0xFF, near = filled.v()[(h / 4) * (w / 2) + (w / 4 - 6) / 2] & 0xFF;   // 6 px left of the disc
+        assertTrue(corner < 60, "a dark fill far from the disc, not the hidden white: luma " + corner);
+        assertTrue(near > 132, "a reddish fill near the disc (its own colours, blurred): V " + near);
+        var green = new ClipEncoder(ffmpeg, Settings.of(merge(StoryFixture.SMALL, Map.of("BACKGROUND", "#00ff00"))), EncoderProfile.lossless())
+                .decodeImage(new ClipEncoder.Inputs("test", "c", "x", Motion.ZOOM_IN, transparent, null, null), 90, 160).source();
+        assertTrue((green.y()[2 * w + 2] & 0xFF) > 120 && (green.u()[w / 2 + 1] & 0xFF) < 100,
+                "BACKGROUND=#00ff00 fills green: Y " + (green.y()[2 * w + 2] & 0xFF) + " U " + (green.u()[w / 2 + 1] & 0xFF));
     }
 
     private static java.awt.image.BufferedImage frameAt(Path clip, double seconds, Path png) throws Exception {

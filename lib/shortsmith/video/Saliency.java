@@ -1,0 +1,175 @@
+package shortsmith.video;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Where a picture's subject is, found in Java on a small copy (the long side 128 samples, a few
+ * milliseconds): how far each spot's colour is from the picture's average (global contrast), from
+ * its surroundings (centre–surround contrast, which ignores fine texture), and whether it has a skin
+ * tone (faces and people). The subject is the connected region around the strongest spot.
+ *
+ * <pre>jshell> Saliency.subject(picture)</pre>
+ */
+public final class Saliency {
+    private Saliency() {}
+
+    /** The long side of the copy the map is computed on. */
+    static final int SIZE = 128;
+
+    /** A box in fractions of the picture: 0…1 from the left and from the top. */
+    public record Box(double x0, double y0, double x1, double y1) {
+        public double cx() { return (x0 + x1) / 2; }
+
+        public double cy() { return (y0 + y1) / 2; }
+
+        /** A small box around a point, as a manifest's {@code focus} gives it. */
+        public static Box around(double x, double y) {
+            double r = 0.05;
+            return new Box(clamp(x - r), clamp(y - r), clamp(x + r), clamp(y + r));
+        }
+
+        private static double clamp(double v) { return Math.max(0, Math.min(1, v)); }
+
+        @Override
+        public String toString() { return String.format(java.util.Locale.ROOT, "Box[%.3f,%.3f – %.3f,%.3f]", x0, y0, x1, y1); }
+    }
+
+    /** The subject's box, or empty when nothing stands out (a flat or evenly busy picture). */
+    public static Optional<Box> subject(KenBurns.Yuv420 picture) {
+        int pw = picture.width(), ph = picture.height();
+        double scale = (double) SIZE / Math.max(pw, ph);
+        int w = Math.max(8, (int) Math.round(pw * scale)), h = Math.max(8, (int) Math.round(ph * scale));
+        float[][] lab = small(picture, w, h);
+        float[] global = new float[w * h], mean = new float[3];
+        for (int c = 0; c < 3; c++) {
+            double sum = 0;
+            for (float v : lab[c]) sum += v;
+            mean[c] = (float) (sum / (w * h));
+        }
+        float[][] fine = new float[3][], coarse = new float[3][];
+        for (int c = 0; c < 3; c++) {
+            fine[c] = blur(lab[c], w, h, 2);
+            coarse[c] = blur(lab[c], w, h, Math.max(4, Math.max(w, h) / 8));
+        }
+        float[] surround = new float[w * h], skin = new float[w * h];
+        for (int i = 0; i < w * h; i++) {
+            double g = 0, s = 0;
+            for (int c = 0; c < 3; c++) {
+                g += sq(fine[c][i] - mean[c]);
+                s += sq(fine[c][i] - coarse[c][i]);
+            }
+            global[i] = (float) Math.sqrt(g);
+            surround[i] = (float) Math.sqrt(s);
+            float cb = lab[1][i] / CHROMA + 128, cr = lab[2][i] / CHROMA + 128;
+            skin[i] = lab[0][i] > 50 && cb >= 77 && cb <= 127 && cr >= 137 && cr <= 173 ? 1 : 0;
+        }
+        normalise(global);
+        normalise(surround);
+        float[] map = new float[w * h];
+        for (int i = 0; i < w * h; i++) map[i] = 0.5f * global[i] + 0.5f * surround[i] + 0.25f * skin[i];
+        map = blur(map, w, h, 1);
+        return region(map, w, h);
+    }
+
+    /** Chroma counts more than in YCbCr: colour is what makes most subjects stand out. */
+    private static final float CHROMA = 1.6f;
+
+    /** The picture averaged down to {@code w × h}: luma and the two chroma planes (centred on 0). */
+    private static float[][] small(KenBurns.Yuv420 p, int w, int h) {
+        float[][] out = new float[3][w * h];
+        int pw = p.width(), ph = p.height();
+        for (int y = 0; y < h; y++) {
+            int y0 = y * ph / h, y1 = Math.max(y0 + 1, (y + 1) * ph / h);
+            for (int x = 0; x < w; x++) {
+                int x0 = x * pw / w, x1 = Math.max(x0 + 1, (x + 1) * pw / w);
+                long sy = 0, su = 0, sv = 0, n = 0, nc = 0;
+                for (int yy = y0; yy < y1; yy += 2) {
+                    for (int xx = x0; xx < x1; xx += 2) {
+                        sy += p.y()[yy * pw + xx] & 0xFF;
+                        n++;
+                        int ci = (yy / 2) * (pw / 2) + xx / 2;
+                        su += p.u()[ci] & 0xFF;
+                        sv += p.v()[ci] & 0xFF;
+                        nc++;
+                    }
+                }
+                out[0][y * w + x] = (float) sy / n;
+                out[1][y * w + x] = ((float) su / nc - 128) * CHROMA;
+                out[2][y * w + x] = ((float) sv / nc - 128) * CHROMA;
+            }
+        }
+        return out;
+    }
+
+    /** A box blur of radius {@code r}, twice (close to a Gaussian), clamped at the edges. */
+    static float[] blur(float[] in, int w, int h, int r) {
+        float[] a = in.clone(), b = new float[in.length];
+        for (int pass = 0; pass < 2; pass++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float s = 0;
+                    for (int k = -r; k <= r; k++) s += a[y * w + Math.max(0, Math.min(w - 1, x + k))];
+                    b[y * w + x] = s / (2 * r + 1);
+                }
+            }
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float s = 0;
+                    for (int k = -r; k <= r; k++) s += b[Math.max(0, Math.min(h - 1, y + k)) * w + x];
+                    a[y * w + x] = s / (2 * r + 1);
+                }
+            }
+        }
+        return a;
+    }
+
+    private static void normalise(float[] v) {
+        float max = 0;
+        for (float x : v) max = Math.max(max, x);
+        if (max > 0) for (int i = 0; i < v.length; i++) v[i] /= max;
+    }
+
+    private static double sq(double v) { return v * v; }
+
+    /**
+     * The region around the strongest spot: the connected pixels at least halfway from the map's
+     * median to the peak, boxed and padded. Empty when the peak hardly stands above the median.
+     */
+    static Optional<Box> region(float[] map, int w, int h) {
+        float[] sorted = map.clone();
+        Arrays.sort(sorted);
+        float median = sorted[sorted.length / 2], peak = sorted[sorted.length - 1];
+        if (peak <= 0 || peak - median < 0.25f * peak) return Optional.empty();
+        int at = 0;
+        for (int i = 1; i < map.length; i++) if (map[i] > map[at]) at = i;
+        float threshold = median + 0.5f * (peak - median);
+        boolean[] seen = new boolean[map.length];
+        var todo = new ArrayDeque<Integer>();
+        todo.add(at);
+        seen[at] = true;
+        int x0 = w, y0 = h, x1 = 0, y1 = 0, count = 0;
+        while (!todo.isEmpty()) {
+            int i = todo.pop(), x = i % w, y = i / w;
+            count++;
+            x0 = Math.min(x0, x);
+            y0 = Math.min(y0, y);
+            x1 = Math.max(x1, x);
+            y1 = Math.max(y1, y);
+            for (int[] d : new int[][] {{1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+                int nx = x + d[0], ny = y + d[1];
+                if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                int n = ny * w + nx;
+                if (!seen[n] && map[n] >= threshold) {
+                    seen[n] = true;
+                    todo.add(n);
+                }
+            }
+        }
+        if (count > 0.6 * w * h) return Optional.empty();   // "everything stands out": no subject
+        double pad = 1.5;                                   // map pixels: the blur spreads edges a little
+        return Optional.of(new Box(Math.max(0, (x0 - pad) / w), Math.max(0, (y0 - pad) / h),
+                Math.min(1, (x1 + 1 + pad) / w), Math.min(1, (y1 + 1 + pad) / h)));
+    }
+}

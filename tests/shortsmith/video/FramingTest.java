@@ -1,0 +1,166 @@
+package shortsmith.video;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import shortsmith.core.Motion;
+import shortsmith.core.Settings;
+import shortsmith.core.Story;
+import shortsmith.media.Ffmpeg;
+import shortsmith.testing.StoryFixture;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Subject-aware framing: the subject is found, and every frame of every move holds it. */
+class FramingTest {
+
+    /** A picture of {@code w × h}: busy leafy texture, and a red disc (the subject) centred at (cx, cy), fractions. */
+    static BufferedImage scene(int w, int h, double cx, double cy, long seed) {
+        var img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        var random = new Random(seed);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int n = random.nextInt(70) - 35;
+                int stripe = ((x / 7 + y / 11) % 2) * 18;
+                img.setRGB(x, y, new Color(clamp(70 + n + stripe), clamp(95 + n + stripe), clamp(60 + n)).getRGB());
+            }
+        }
+        var g = img.createGraphics();
+        g.setColor(new Color(220, 30, 40));
+        int r = (int) (Math.min(w, h) * 0.07);
+        g.fillOval((int) (cx * w) - r, (int) (cy * h) - r, 2 * r, 2 * r);
+        g.dispose();
+        return img;
+    }
+
+    static Saliency.Box truth(int w, int h, double cx, double cy) {
+        double r = Math.min(w, h) * 0.07;
+        return new Saliency.Box((cx * w - r) / w, (cy * h - r) / h, (cx * w + r) / w, (cy * h + r) / h);
+    }
+
+    static int clamp(int v) { return Math.max(0, Math.min(255, v)); }
+
+    /** BT.709 limited-range yuv420p, as ffmpeg gives the renderer. */
+    static KenBurns.Yuv420 yuv(BufferedImage img) {
+        int w = img.getWidth(), h = img.getHeight();
+        byte[] y = new byte[w * h], u = new byte[w * h / 4], v = new byte[w * h / 4];
+        for (int j = 0; j < h; j++) {
+            for (int i = 0; i < w; i++) {
+                int rgb = img.getRGB(i, j);
+                double r = (rgb >> 16 & 255) / 255.0, g = (rgb >> 8 & 255) / 255.0, b = (rgb & 255) / 255.0;
+                double luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+                y[j * w + i] = (byte) Math.round(16 + 219 * luma);
+                if (i % 2 == 0 && j % 2 == 0) {
+                    u[(j / 2) * (w / 2) + i / 2] = (byte) Math.round(128 + 224 * (b - luma) / 1.8556);
+                    v[(j / 2) * (w / 2) + i / 2] = (byte) Math.round(128 + 224 * (r - luma) / 1.5748);
+                }
+            }
+        }
+        return new KenBurns.Yuv420(w, h, y, u, v);
+    }
+
+    static final double[][] PLACES = {{0.12, 0.5}, {0.88, 0.5}, {0.5, 0.1}, {0.5, 0.9}, {0.12, 0.1}, {0.88, 0.1}, {0.12, 0.9}, {0.88, 0.9}};
+
+    @Test
+    void theSubjectIsFoundNearEveryEdgeAndCornerOnATexturedBackground() {
+        for (int[] size : new int[][] {{404, 718}, {960, 540}}) {
+            for (double[] p : PLACES) {
+                var picture = yuv(scene(size[0], size[1], p[0], p[1], 7));
+                long t0 = System.nanoTime();
+                var found = Saliency.subject(picture).orElseThrow(() -> new AssertionError("nothing found at " + p[0] + "," + p[1]));
+                assertTrue((System.nanoTime() - t0) / 1e6 < 100, "well under 100 ms a picture");
+                var t = truth(size[0], size[1], p[0], p[1]);
+                assertTrue(found.x0() <= t.x0() + 0.01 && found.y0() <= t.y0() + 0.01 && found.x1() >= t.x1() - 0.01 && found.y1() >= t.y1() - 0.01,
+                        "the box holds the subject at " + p[0] + "," + p[1] + ": found " + found + ", truth " + t);
+                assertTrue((found.x1() - found.x0()) * (found.y1() - found.y0()) < 0.12, "and little else: " + found);
+            }
+        }
+        var flat = yuv(new BufferedImage(200, 300, BufferedImage.TYPE_INT_RGB));
+        assertTrue(Saliency.subject(flat).isEmpty(), "nothing stands out in a flat picture");
+    }
+
+    @Test
+    void everyFrameOfEveryMoveHoldsTheSubjectWhereGeometryAloneLosesIt() {
+        int frames = 150;
+        double aspect = 9.0 / 16;
+        double before = 0, after = 0;
+        int cases = 0;
+        for (int[] size : new int[][] {{404, 718}, {1210, 2150}, {1600, 900}}) {
+            for (double[] p : PLACES) {
+                var t = truth(size[0], size[1], p[0], p[1]);
+                var motions = new ArrayList<Motion>(List.of(Motion.values()));
+                motions.add(null);   // none named: chosen toward the subject
+                for (Motion m : motions) {
+                    var move = Framing.plan(size[0], size[1], aspect, t, m);
+                    double share = Framing.shareHolding(move, t, size[0], size[1], frames);
+                    assertEquals(1.0, share, "subject at " + p[0] + "," + p[1] + " on " + size[0] + "x" + size[1] + ", " + m + ": " + move);
+                    if (m != null) {
+                        assertEquals(m, move.motion(), "a named motion keeps its direction");
+                        before += Framing.shareHolding(Framing.geometryOnly(size[0], size[1], aspect, m), t, size[0], size[1], frames);
+                        after += share;
+                        cases++;
+                    }
+                    for (int k = 0; k < frames; k++) {
+                        var v = move.at((double) k / (frames - 1));
+                        assertTrue(v.x() >= -1e-6 && v.y() >= -1e-6 && v.x() + v.width() <= size[0] + 1e-6 && v.y() + v.height() <= size[1] + 1e-6,
+                                "the viewport stays on the picture: " + v);
+                        assertEquals(aspect, v.width() / v.height(), 1e-9);
+                    }
+                }
+            }
+        }
+        assertTrue(before / cases < 0.8, "geometry alone loses such subjects often: " + before / cases);
+        assertEquals(1.0, after / cases);
+    }
+
+    @Test
+    void withNoMotionNamedTheMoveGoesTowardTheSubject() {
+        var right = Framing.plan(1600, 900, 9.0 / 16, truth(1600, 900, 0.85, 0.5), null);
+        assertEquals(Motion.PAN_RIGHT, right.motion(), "a subject at the right of a wide picture: pan to it");
+        var end = right.at(1);
+        assertTrue(end.x() + end.width() / 2 > right.at(0).x() + right.at(0).width() / 2, "toward it");
+        var centred = Framing.plan(404, 718, 9.0 / 16, truth(404, 718, 0.5, 0.45), null);
+        assertEquals(Motion.ZOOM_IN, centred.motion(), "a subject in the middle: zoom in on it");
+        assertTrue(centred.at(1).width() < centred.at(0).width());
+    }
+
+    @Test
+    void aManifestFocusOverridesDetectionAndTheChoiceIsExplained(@TempDir Path dir) throws Exception {
+        var ffmpeg = Ffmpeg.locate(Settings.defaults());
+        Path picture = dir.resolve("p.png");
+        javax.imageio.ImageIO.write(scene(400, 711, 0.85, 0.12, 3), "png", picture.toFile());
+        var enc = new ClipEncoder(ffmpeg, StoryFixture.smallSettings(), EncoderProfile.lossless());
+        var decoded = enc.decodeImage(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null), 404, 718);
+        var detected = enc.plan(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null), decoded);
+        assertEquals("found in the picture", detected.source());
+        assertEquals(0.85, detected.subject().cx(), 0.05);
+        var focused = enc.plan(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null, new Story.Focus(0.2, 0.8)), decoded);
+        assertEquals("the manifest's focus", focused.source());
+        assertEquals(0.2, focused.subject().cx(), 0.01);
+        assertEquals(0.8, focused.subject().cy(), 0.01);
+        assertTrue(focused.explain().contains("at 0.20,0.80") && focused.explain().contains("manifest's focus"), focused.explain());
+    }
+
+    @Test
+    void aSmallPictureIsUpscaledWithAOneLineWarning(@TempDir Path dir) throws Exception {
+        var ffmpeg = Ffmpeg.locate(Settings.defaults());
+        Path small = dir.resolve("small.png");
+        javax.imageio.ImageIO.write(scene(300, 300, 0.5, 0.5, 1), "png", small.toFile());
+        Path wav = StoryFixture.speak("Hola.", dir.resolve("n.wav"));
+        var enc = new ClipEncoder(ffmpeg, Settings.of(Map.of("VIDEO_SIZE", "1080x1920", "VIDEO_FPS", "10", "CAPTION_STYLE", "none")),
+                EncoderProfile.x264(Settings.defaults()));
+        var clip = enc.encode(new ClipEncoder.Inputs("t", "s9", "x", null, small, wav, null), dir.resolve("c.mp4"), true, f -> {});
+        assertEquals(1, clip.warnings().size(), clip.warnings().toString());
+        String w = clip.warnings().getFirst();
+        assertTrue(w.startsWith("scene s9: the picture is 300x300 and is upscaled 6.4x to fill 1080x1920"), w);
+        var big = enc.encode(new ClipEncoder.Inputs("t", "s8", "x", null, StoryFixture.photos().getFirst(), wav, null), dir.resolve("d.mp4"), true, f -> {});
+        assertTrue(big.warnings().isEmpty(), big.warnings().toString());
+    }
+}
