@@ -119,6 +119,8 @@ class benchmark implements Callable<Integer> {
         }
         System.err.println("benchmark: motion…");
         var motion = Benchmark.motion(ffmpeg, settings, dir.resolve("motion"));
+        System.err.println("benchmark: framing…");
+        var framing = Benchmark.framing(settings);
         System.err.println("benchmark: x264 threads…");
         var threads = Benchmark.threads(ffmpeg, scenes.subList(0, Math.min(2, scenes.size())), settings, dir);
         List<Benchmark.MergeRow> merge = List.of();
@@ -148,6 +150,9 @@ class benchmark implements Callable<Integer> {
         if (!vmaf) md.append("\nVMAF: n/a, this ffmpeg has no libvmaf.\n");
         md.append("\n| motion | RMS jerk px/frame² |\n|---|---:|\n");
         motion.forEach(m -> md.append(String.format(Locale.ROOT, "| %s | %.3f |%n", m.method(), m.rmsJerkPx())));
+        md.append("\n| framing: subject wholly in frame | scenes | geometry alone | subject-aware | worst scene | detection ms |\n|---|---:|---:|---:|---:|---:|\n");
+        framing.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %.1f %% | %.1f %% | %.1f %% | %.1f |%n", f.picture(), f.scenes(),
+                100 * f.before(), 100 * f.after(), 100 * f.worstAfter(), f.detectMillis())));
         md.append("\n| seed x264 plan, -threads | value | seconds |\n|---|---:|---:|\n");
         threads.forEach(t -> md.append(String.format(Locale.ROOT, "| %s | %d | %.2f |%n", t.threads(), t.value(), t.seconds())));
         if (!merge.isEmpty()) {
@@ -173,6 +178,7 @@ class benchmark implements Callable<Integer> {
         json.put("rows", results);
         json.put("threads", threads);
         json.put("motion", motion);
+        json.put("framing", framing);
         json.put("merge", merge);
         json.put("pipeline", pipeline);
         json.put("imageRate", imageRate);

@@ -1,5 +1,9 @@
 package shortsmith.benchmark;
 
+import shortsmith.video.Framing;
+import shortsmith.video.Saliency;
+import shortsmith.video.TestCards;
+
 import shortsmith.video.NvencProbe;
 
 import shortsmith.audio.MediaReport;
@@ -219,6 +223,45 @@ public final class Benchmark {
         rows.add(new MotionRow("shortsmith", worst));
         return rows;
     }
+
+    /** Framing: the share of frames that hold the subject wholly, before (geometry alone) and after (subject-aware). */
+    public record FramingRow(String picture, int scenes, double before, double after, double worstAfter, double detectMillis) {}
+
+    /**
+     * On pictures whose subject is known (a disc near each edge and corner, on a busy texture), for
+     * every motion: the subject found by {@link Saliency} and the move planned around it, against
+     * the moves planned from geometry alone, each measured against where the subject truly is in
+     * every frame of a 5 s scene.
+     */
+    public static List<FramingRow> framing(Settings settings) {
+        var size = settings.video().size();
+        double aspect = (double) size.width() / size.height();
+        int frames = 5 * settings.video().fps();
+        List<FramingRow> rows = new ArrayList<>();
+        for (int[] wh : new int[][] {{even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN)}, {1920, 1080}}) {
+            int w = wh[0], h = wh[1], scenes = 0;
+            double before = 0, after = 0, worst = 1, millis = 0;
+            for (double[] p : TestCards.PLACES) {
+                var card = TestCards.subject(w, h, p[0], p[1], 11);
+                var truth = TestCards.subjectBox(w, h, p[0], p[1]);
+                long t0 = System.nanoTime();
+                var found = Saliency.subject(card).orElse(null);
+                millis += (System.nanoTime() - t0) / 1e6;
+                for (Motion m : Motion.values()) {
+                    double b = Framing.shareHolding(Framing.geometryOnly(w, h, aspect, m), truth, w, h, frames);
+                    double a = Framing.shareHolding(Framing.plan(w, h, aspect, found, m), truth, w, h, frames);
+                    before += b;
+                    after += a;
+                    worst = Math.min(worst, a);
+                    scenes++;
+                }
+            }
+            rows.add(new FramingRow(w + "x" + h, scenes, before / scenes, after / scenes, worst, millis / TestCards.PLACES.length));
+        }
+        return rows;
+    }
+
+    private static int even(double v) { return (int) Math.ceil(v / 2) * 2; }
 
     /** Whether this ffmpeg can compute VMAF (Debian's 5.1 build has no libvmaf). */
     public static boolean hasVmaf(Ffmpeg ffmpeg) {

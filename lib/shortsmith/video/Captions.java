@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Captions burned in with libass: the narration cut into short chunks, large bold type with an
@@ -155,7 +156,7 @@ public final class Captions {
         var layout = Layout.of(size);
         var out = new StringBuilder();
         out.append("[Script Info]\nScriptType: v4.00+\nPlayResX: ").append(size.width()).append("\nPlayResY: ").append(size.height())
-                .append("\nWrapStyle: 0\nScaledBorderAndShadow: yes\nYCbCr Matrix: TV.709\n\n");
+                .append("\nWrapStyle: 2\nScaledBorderAndShadow: yes\nYCbCr Matrix: TV.709\n\n");
         out.append("[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
                 + "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n");
         out.append(String.format(Locale.ROOT, "Style: Caption,%s,%d,&H00FFFFFF,&H00FFFFFF,&H00101010,&H96000000,-1,0,0,0,100,100,0,0,1,%.1f,%.1f,2,%d,%d,%d,1%n%n",
@@ -163,6 +164,7 @@ public final class Captions {
         out.append("[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n");
         if (style == Settings.CaptionStyle.NONE || words.isEmpty()) return out.toString();
         Font awt = awtFont(font);
+        learnCoverage(String.join(" ", words.stream().map(Story.Word::word).toList()), awt);
         var chunks = chunks(words);
         for (int c = 0; c < chunks.size(); c++) {
             var chunk = chunks.get(c);
@@ -170,32 +172,159 @@ public final class Captions {
             double nextStart = c + 1 < chunks.size() ? chunks.get(c + 1).getFirst().start() : duration;
             double end = Math.min(nextStart, Math.max(chunk.getLast().end() + 0.4, start + 0.5));
             end = Math.min(end, duration);
+            var fit = fit(chunk.stream().map(w -> escape(w.word(), awt)).toList(), layout, size, awt);
             if (style == Settings.CaptionStyle.CHUNK) {
-                event(out, start, end, text(chunk, -1, awt));
+                event(out, start, end, fit.text(-1));
                 continue;
             }
             for (int i = 0; i < chunk.size(); i++) {
                 double s = i == 0 ? start : chunk.get(i).start();
                 double e = i + 1 < chunk.size() ? chunk.get(i + 1).start() : end;
-                if (e > s) event(out, s, e, text(chunk, i, awt));
+                if (e > s) event(out, s, e, fit.text(i));
             }
         }
         return out.toString();
+    }
+
+    /** The smallest share of the type size a chunk is shrunk to before a word is broken. */
+    static final double SMALLEST = 0.45;
+
+    /**
+     * A chunk set so that it fits: at most two lines, each within the safe area (the frame less the
+     * side margins), at the type size or smaller (down to {@link #SMALLEST} of it); a word wider
+     * than that even then is broken. {@code lines} holds each line's pieces: (word index, text).
+     */
+    record Fitted(List<List<Map.Entry<Integer, String>>> lines, int fontSize, int baseSize) {
+        /** The event text, the word {@code highlighted} (or none, -1) in amber, lines broken with \N. */
+        String text(int highlighted) {
+            var sb = new StringBuilder();
+            if (fontSize != baseSize) sb.append("{\\fs").append(fontSize).append('}');
+            for (int l = 0; l < lines.size(); l++) {
+                if (l > 0) sb.append("\\N");
+                var line = lines.get(l);
+                for (int k = 0; k < line.size(); k++) {
+                    var piece = line.get(k);
+                    boolean joined = k > 0 && line.get(k - 1).getKey().equals(piece.getKey());   // a broken word's parts
+                    if (k > 0 && !joined) sb.append(' ');
+                    if (piece.getKey() == highlighted) sb.append("{\\c").append(HIGHLIGHT).append('}').append(piece.getValue()).append("{\\c&H00FFFFFF&}");
+                    else sb.append(piece.getValue());
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    static Fitted fit(List<String> words, Layout layout, Settings.Size size, Font awt) {
+        double safe = (size.width() - 2.0 * layout.marginSide()) * 0.96;
+        int base = layout.fontSize();
+        for (double scale = 1; scale >= SMALLEST - 1e-9; scale -= 0.05) {
+            int fs = (int) Math.round(base * scale);
+            var lines = wrap(words, fs, safe, awt, false);
+            if (lines != null && lines.size() <= 2) return new Fitted(lines, fs, base);
+        }
+        int fs = (int) Math.round(base * SMALLEST);
+        return new Fitted(wrap(words, fs, safe, awt, true), fs, base);
+    }
+
+    /** Greedy lines of whole words at type size {@code fs}; null when a word alone is too wide (unless {@code breakWords}). */
+    private static List<List<Map.Entry<Integer, String>>> wrap(List<String> words, int fs, double safe, Font awt, boolean breakWords) {
+        List<List<Map.Entry<Integer, String>>> lines = new ArrayList<>();
+        List<Map.Entry<Integer, String>> line = new ArrayList<>();
+        double used = 0, space = width(" ", fs, awt);
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            double ww = width(w, fs, awt);
+            if (ww > safe) {
+                if (!breakWords) return null;
+                if (!line.isEmpty()) lines.add(line);
+                line = new ArrayList<>();
+                used = 0;
+                var piece = new StringBuilder();
+                for (int k = 0; k < w.length(); ) {
+                    int cp = w.codePointAt(k);
+                    String next = piece + new String(Character.toChars(cp));
+                    if (!piece.isEmpty() && width(next + "-", fs, awt) > safe) {
+                        lines.add(new ArrayList<>(List.of(Map.entry(i, piece + "-"))));
+                        piece.setLength(0);
+                        continue;
+                    }
+                    piece.appendCodePoint(cp);
+                    k += Character.charCount(cp);
+                }
+                line.add(Map.entry(i, piece.toString()));
+                used = width(piece.toString(), fs, awt);
+                continue;
+            }
+            if (!line.isEmpty() && used + space + ww > safe) {
+                lines.add(line);
+                line = new ArrayList<>();
+                used = 0;
+            }
+            used += (line.isEmpty() ? 0 : space) + ww;
+            line.add(Map.entry(i, w));
+        }
+        if (!line.isEmpty()) lines.add(line);
+        return lines;
+    }
+
+    /**
+     * How wide {@code text} is set at ASS size {@code fs}, outline included. libass sizes a font so
+     * that its ascent plus descent is {@code fs}; a character the caption font lacks is drawn by a
+     * fallback font and counted a full em (CJK glyphs are).
+     */
+    static double width(String text, int fs, Font awt) {
+        var frc = new java.awt.font.FontRenderContext(null, true, true);
+        var unit = awt.deriveFont(1f);
+        var lm = unit.getLineMetrics("Ág", frc);
+        double em = fs / (lm.getAscent() + lm.getDescent());
+        double w = 0;
+        var own = new StringBuilder();
+        for (int k = 0; k < text.length(); ) {
+            int cp = text.codePointAt(k);
+            if (awt.canDisplay(cp)) own.appendCodePoint(cp);
+            else w += em;
+            k += Character.charCount(cp);
+        }
+        if (!own.isEmpty()) w += unit.deriveFont((float) em).getStringBounds(own.toString(), frc).getWidth();
+        return w + 2 * Math.max(2, fs * 0.09);
     }
 
     private static void event(StringBuilder out, double start, double end, String text) {
         out.append("Dialogue: 0,").append(time(start)).append(',').append(time(end)).append(",Caption,,0,0,0,,").append(text).append('\n');
     }
 
-    private static String text(List<Story.Word> chunk, int highlighted, Font awt) {
-        var sb = new StringBuilder();
-        for (int i = 0; i < chunk.size(); i++) {
-            if (i > 0) sb.append(' ');
-            String w = escape(chunk.get(i).word(), awt);
-            if (i == highlighted) sb.append("{\\c").append(HIGHLIGHT).append('}').append(w).append("{\\c&H00FFFFFF&}");
-            else sb.append(w);
-        }
-        return sb.toString();
+    /**
+     * Whether libass will draw {@code cp}: the caption font has it, or another installed font does
+     * (libass falls back through fontconfig glyph by glyph). Emoji are never drawable: libass draws
+     * no colour emoji fonts.
+     */
+    static boolean drawable(int cp, Font awt) {
+        if (isEmoji(cp)) return false;
+        return awt.canDisplay(cp) || installedFontHas(cp);
+    }
+
+    static boolean isEmoji(int cp) {
+        return (cp >= 0x1F000 && cp <= 0x1FAFF) || cp == 0xFE0F || cp == 0x200D || (cp >= 0x1F1E6 && cp <= 0x1F1FF);
+    }
+
+    private static final Map<Integer, Boolean> COVERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Whether some installed font has {@code cp}, as fontconfig says (cached). */
+    static boolean installedFontHas(int cp) {
+        return COVERED.computeIfAbsent(cp, c -> {
+            var r = Proc.run(List.of("fc-list", ":charset=" + Integer.toHexString(c), "family"), Duration.ofSeconds(10));
+            return r.ok() && !r.stdout().isBlank();
+        });
+    }
+
+    /** Asks fontconfig once for all of {@code text}'s characters the caption font lacks: one font holding them all settles it. */
+    static void learnCoverage(String text, Font awt) {
+        var unknown = text.codePoints().filter(cp -> !Character.isWhitespace(cp) && !awt.canDisplay(cp) && !isEmoji(cp) && !COVERED.containsKey(cp))
+                .distinct().limit(400).boxed().toList();
+        if (unknown.size() < 2) return;
+        var hex = unknown.stream().map(Integer::toHexString).collect(java.util.stream.Collectors.joining(" "));
+        var r = Proc.run(List.of("fc-list", ":charset=" + hex, "family"), Duration.ofSeconds(10));
+        if (r.ok() && !r.stdout().isBlank()) unknown.forEach(cp -> COVERED.put(cp, true));
     }
 
     /**
@@ -212,7 +341,7 @@ public final class Captions {
                 case '}' -> sb.append("\\}");
                 case '\n', '\r', '\t' -> sb.append(' ');
                 default -> {
-                    if (awt == null || awt.canDisplay(cp)) sb.appendCodePoint(cp);
+                    if (awt == null || drawable(cp, awt)) sb.appendCodePoint(cp);
                 }
             }
         });
@@ -225,14 +354,18 @@ public final class Captions {
      */
     public static String missingGlyphs(String sceneId, String text, CaptionFont font) {
         Font awt = awtFont(font);
+        learnCoverage(text, awt);
         var missing = new java.util.LinkedHashSet<Integer>();
-        text.codePoints().filter(cp -> !Character.isWhitespace(cp) && !Character.isISOControl(cp) && !awt.canDisplay(cp)).forEach(missing::add);
+        text.codePoints().filter(cp -> !Character.isWhitespace(cp) && !Character.isISOControl(cp) && !drawable(cp, awt)).forEach(missing::add);
         if (missing.isEmpty()) return null;
         var shown = new StringBuilder();
         missing.stream().limit(12).forEach(cp -> shown.appendCodePoint(cp).append(' '));
         String more = missing.size() > 12 ? "… (" + missing.size() + " characters)" : "";
-        return "scene " + sceneId + ": the caption font " + font.family() + " lacks " + shown.toString().strip() + more
-                + "; they are left out of the captions: install " + packageFor(missing) + " or set CAPTION_FONT to a font that has them";
+        var letters = missing.stream().filter(cp -> !isEmoji(cp)).collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
+        boolean emoji = letters.size() < missing.size();
+        return "scene " + sceneId + ": no installed font draws " + shown.toString().strip() + more + "; they are left out of the captions"
+                + (letters.isEmpty() ? "" : ": install " + packageFor(letters) + " or set CAPTION_FONT to a font that has them")
+                + (emoji ? " (emoji: libass draws no colour emoji)" : "");
     }
 
     /** The Debian package whose fonts cover these characters. */
@@ -241,9 +374,6 @@ public final class Captions {
             var script = Character.UnicodeScript.of(cp);
             if (List.of(Character.UnicodeScript.HAN, Character.UnicodeScript.HIRAGANA, Character.UnicodeScript.KATAKANA,
                     Character.UnicodeScript.HANGUL, Character.UnicodeScript.BOPOMOFO).contains(script)) return "fonts-noto-cjk";
-        }
-        for (int cp : codePoints) {
-            if (Character.getType(cp) == Character.OTHER_SYMBOL || (cp >= 0x1F000 && cp <= 0x1FAFF)) return "fonts-noto-color-emoji";
         }
         return "fonts-noto-core";
     }

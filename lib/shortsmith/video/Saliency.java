@@ -36,6 +36,28 @@ public final class Saliency {
         public String toString() { return String.format(java.util.Locale.ROOT, "Box[%.3f,%.3f – %.3f,%.3f]", x0, y0, x1, y1); }
     }
 
+    /** The subject of an image in memory (converted as ffmpeg would: BT.709, limited range). */
+    public static Optional<Box> subject(java.awt.image.BufferedImage image) { return subject(yuv(image)); }
+
+    /** A picture as BT.709 limited-range yuv420p, the form the renderer works in. */
+    static KenBurns.Yuv420 yuv(java.awt.image.BufferedImage img) {
+        int w = img.getWidth() & ~1, h = img.getHeight() & ~1;
+        byte[] y = new byte[w * h], u = new byte[w * h / 4], v = new byte[w * h / 4];
+        for (int j = 0; j < h; j++) {
+            for (int i = 0; i < w; i++) {
+                int rgb = img.getRGB(i, j);
+                double r = (rgb >> 16 & 255) / 255.0, g = (rgb >> 8 & 255) / 255.0, b = (rgb & 255) / 255.0;
+                double luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+                y[j * w + i] = (byte) Math.round(16 + 219 * luma);
+                if (i % 2 == 0 && j % 2 == 0) {
+                    u[(j / 2) * (w / 2) + i / 2] = (byte) Math.round(128 + 224 * (b - luma) / 1.8556);
+                    v[(j / 2) * (w / 2) + i / 2] = (byte) Math.round(128 + 224 * (r - luma) / 1.5748);
+                }
+            }
+        }
+        return new KenBurns.Yuv420(w, h, y, u, v);
+    }
+
     /** The subject's box, or empty when nothing stands out (a flat or evenly busy picture). */
     public static Optional<Box> subject(KenBurns.Yuv420 picture) {
         int pw = picture.width(), ph = picture.height();

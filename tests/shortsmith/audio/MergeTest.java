@@ -285,16 +285,22 @@ class MergeTest {
         TestSupport.copyTree(manifest.getParent(), copy);
         Path own = Files.createDirectories(copy.resolve("story.work/merge"));
         Files.writeString(own.resolve("notes.txt"), "mine");
-        // Two merges of the same story from two processes, started together.
+        // Two merges of the same story from two processes, started while a third command (this test) holds the story.
+        TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "--help");   // built and cached before the clock starts
         var runs = new ArrayList<java.util.concurrent.Future<TestSupport.Run>>();
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            for (String out : List.of("a.mp4", "b.mp4")) {
-                runs.add(pool.submit(() -> TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", out, "--no-music")));
+            try (var held = new shortsmith.core.WorkDir(copy.resolve("story.work")).lock("test", s -> {})) {
+                for (String out : List.of("a.mp4", "b.mp4")) {
+                    runs.add(pool.submit(() -> TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", out, "--no-music")));
+                }
+                Thread.sleep(4000);
+                assertTrue(runs.stream().noneMatch(java.util.concurrent.Future::isDone), "both wait while the story is held");
             }
         }
-        for (var run : runs) assertEquals(0, run.get().exitCode(), run.get().toString());
-        assertTrue(runs.stream().anyMatch(r -> r.resultNow().stderr().contains("waiting for another shortsmith command")),
-                "the second waited for the first");
+        for (var run : runs) {
+            assertEquals(0, run.get().exitCode(), run.get().toString());
+            assertTrue(run.get().stderr().contains("waiting for another shortsmith command"), run.get().stderr());
+        }
         double clips = 0;
         for (var scene : Story.read(copy.resolve("story.json")).scenes()) {
             clips += Media.probe(ffmpeg, copy.resolve("story.work/clips/" + scene.id() + ".mp4")).video().orElseThrow().duration();

@@ -320,14 +320,71 @@ class EncodeTest {
     }
 
     @Test
-    void captionCharactersTheFontLacksAreNamedInAWarningWithThePackageThatHasThem(@TempDir Path tmp) throws Exception {
+    void captionCharactersNoInstalledFontDrawsAreNamedInAWarningWithThePackageThatHasThem(@TempDir Path tmp) throws Exception {
+        Path story = StoryFixture.story(tmp.resolve("khmer"), "Una cometa roja.");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("text", "ខ្លែង ក្រហម 🪁");
+        Files.writeString(story, Json.write(json));
+        var run = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.stderr().contains("warning: scene s1: no installed font draws") && run.stderr().contains("ខ")
+                && run.stderr().contains("🪁") && run.stderr().contains("fonts-noto-core"), run.stderr());
+    }
+
+    @Test
+    void chineseCaptionsRenderThroughTheFallbackFontAndSayNothing(@TempDir Path tmp) throws Exception {
         Path story = StoryFixture.story(tmp.resolve("cjk"), "Una cometa roja.");
         var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
         ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("text", "一只红色的风筝");
         Files.writeString(story, Json.write(json));
-        var run = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+        var env = merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "chunk"));
+        var run = TestSupport.jbang(story.getParent(), env, null, "encode", "story.json");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.stderr().contains("warning: scene s1: the caption font") && run.stderr().contains("一")
-                && run.stderr().contains("fonts-noto-cjk"), run.stderr());
+        assertFalse(run.stderr().contains("warning"), run.stderr());
+        // The same scene without captions: the difference is the drawn text, in the caption band.
+        var bare = TestSupport.jbang(story.getParent(), merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none", "WORK_DIR",
+                tmp.resolve("bare").toString())), null, "encode", "story.json");
+        assertEquals(0, bare.exitCode(), bare.toString());
+        var with = frameAt(story.getParent().resolve("story.work/clips/s1.mp4"), 0.8, tmp.resolve("a.png"));
+        var without = frameAt(tmp.resolve("bare/clips/s1.mp4"), 0.8, tmp.resolve("b.png"));
+        int changed = 0;
+        for (int y = 360; y < 470; y++) {
+            for (int x = 0; x < 360; x++) if (Math.abs((with.getRGB(x, y) & 0xFF) - (without.getRGB(x, y) & 0xFF)) > 60) changed++;
+        }
+        assertTrue(changed > 600, "the Chinese caption is drawn: " + changed + " pixels");
+    }
+
+    @Test
+    void aWordWiderThanTheFrameIsSetSmallerOrBrokenAndNeverLeavesTheFrame(@TempDir Path tmp) throws Exception {
+        String word = "Supercalifragilisticoespialidosamenteyya";   // 40 characters
+        var font = Captions.font("");
+        var size = StoryFixture.smallSettings().video().size();
+        var words = List.of(new shortsmith.core.Story.Word(word, 0.1, 1.0), new shortsmith.core.Story.Word("y", 1.0, 1.2),
+                new shortsmith.core.Story.Word("otra", 1.2, 1.5));
+        String ass = Captions.ass(words, Settings.CaptionStyle.KARAOKE, size, 2, font);
+        for (String line : ass.lines().filter(l -> l.startsWith("Dialogue")).toList()) {
+            String text = line.substring(line.indexOf(",,0,0,0,,") + 9);
+            assertTrue(text.split(java.util.regex.Pattern.quote("\\N")).length <= 2, "two lines at most: " + text);
+        }
+        // Rendered on black, nothing bright reaches the frame's sides.
+        Path story = StoryFixture.story(tmp.resolve("wide"), word + " y otra");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
+        var black = new java.awt.image.BufferedImage(360, 640, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(black, "png", story.getParent().resolve("black.png").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("image", "black.png");
+        Files.writeString(story, Json.write(json));
+        var run = TestSupport.jbang(story.getParent(), merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "chunk")), null, "encode", "story.json");
+        assertEquals(0, run.exitCode(), run.toString());
+        var frame = frameAt(story.getParent().resolve("story.work/clips/s1.mp4"), 0.5, tmp.resolve("f.png"));
+        int drawn = 0;
+        for (int y = 0; y < 640; y++) {
+            for (int x = 0; x < 360; x++) {
+                if ((frame.getRGB(x, y) & 0xFF) > 128) {
+                    drawn++;
+                    assertTrue(x >= 8 && x < 352, "caption pixel at the frame's side: x " + x);
+                }
+            }
+        }
+        assertTrue(drawn > 300, "the caption is there: " + drawn);
     }
 }

@@ -8,65 +8,24 @@ import shortsmith.core.Story;
 import shortsmith.media.Ffmpeg;
 import shortsmith.testing.StoryFixture;
 
-import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Subject-aware framing: the subject is found, and every frame of every move holds it. */
 class FramingTest {
 
-    /** A picture of {@code w × h}: busy leafy texture, and a red disc (the subject) centred at (cx, cy), fractions. */
-    static BufferedImage scene(int w, int h, double cx, double cy, long seed) {
-        var img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        var random = new Random(seed);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int n = random.nextInt(70) - 35;
-                int stripe = ((x / 7 + y / 11) % 2) * 18;
-                img.setRGB(x, y, new Color(clamp(70 + n + stripe), clamp(95 + n + stripe), clamp(60 + n)).getRGB());
-            }
-        }
-        var g = img.createGraphics();
-        g.setColor(new Color(220, 30, 40));
-        int r = (int) (Math.min(w, h) * 0.07);
-        g.fillOval((int) (cx * w) - r, (int) (cy * h) - r, 2 * r, 2 * r);
-        g.dispose();
-        return img;
-    }
+    static BufferedImage scene(int w, int h, double cx, double cy, long seed) { return TestCards.subject(w, h, cx, cy, seed); }
 
-    static Saliency.Box truth(int w, int h, double cx, double cy) {
-        double r = Math.min(w, h) * 0.07;
-        return new Saliency.Box((cx * w - r) / w, (cy * h - r) / h, (cx * w + r) / w, (cy * h + r) / h);
-    }
+    static Saliency.Box truth(int w, int h, double cx, double cy) { return TestCards.subjectBox(w, h, cx, cy); }
 
-    static int clamp(int v) { return Math.max(0, Math.min(255, v)); }
+    static KenBurns.Yuv420 yuv(BufferedImage img) { return Saliency.yuv(img); }
 
-    /** BT.709 limited-range yuv420p, as ffmpeg gives the renderer. */
-    static KenBurns.Yuv420 yuv(BufferedImage img) {
-        int w = img.getWidth(), h = img.getHeight();
-        byte[] y = new byte[w * h], u = new byte[w * h / 4], v = new byte[w * h / 4];
-        for (int j = 0; j < h; j++) {
-            for (int i = 0; i < w; i++) {
-                int rgb = img.getRGB(i, j);
-                double r = (rgb >> 16 & 255) / 255.0, g = (rgb >> 8 & 255) / 255.0, b = (rgb & 255) / 255.0;
-                double luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-                y[j * w + i] = (byte) Math.round(16 + 219 * luma);
-                if (i % 2 == 0 && j % 2 == 0) {
-                    u[(j / 2) * (w / 2) + i / 2] = (byte) Math.round(128 + 224 * (b - luma) / 1.8556);
-                    v[(j / 2) * (w / 2) + i / 2] = (byte) Math.round(128 + 224 * (r - luma) / 1.5748);
-                }
-            }
-        }
-        return new KenBurns.Yuv420(w, h, y, u, v);
-    }
-
-    static final double[][] PLACES = {{0.12, 0.5}, {0.88, 0.5}, {0.5, 0.1}, {0.5, 0.9}, {0.12, 0.1}, {0.88, 0.1}, {0.12, 0.9}, {0.88, 0.9}};
+    static final double[][] PLACES = TestCards.PLACES;
 
     @Test
     void theSubjectIsFoundNearEveryEdgeAndCornerOnATexturedBackground() {
