@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
+//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../lib/shortsmith/**/*.java
 //SOURCES shortsmith/*.java shortsmith/**/*.java
 //DEPS org.junit.jupiter:junit-jupiter:5.13.4

@@ -131,7 +131,7 @@ public final class Merge {
             Path clip = clipOf(s, work);
             if (clip == null || !Files.isRegularFile(clip) || !clip.toAbsolutePath().normalize().startsWith(work.clips())) continue;
             var encoder = new ClipEncoder(ffmpeg, settings, profileNamed(ClipEncoder.profileOf(clip, s.id()).orElse("x264"), settings));
-            var inputs = EncodeStage.inputsFor(story, s, work);
+            var inputs = EncodeStage.inputsFor(story, s, work, ffmpeg);
             if (!encoder.isCurrent(inputs, clip)) stale.add(new Stale(encoder, inputs));
         }
         if (stale.isEmpty()) return;

@@ -27,27 +27,42 @@ public record Story(String title, String language, String music, @JsonProperty("
 
     /** One scene: narration text (also the captions), an image prompt, and what stages produced. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"id", "text", "image_prompt", "motion", "focus", "image", "audio", "words", "video", "duration"})
+    @JsonPropertyOrder({"id", "text", "image_prompt", "motion", "focus", "image", "audio", "words", "timing", "video", "duration"})
     public record Scene(String id, String text, @JsonProperty("image_prompt") String imagePrompt, Motion motion, Focus focus,
-                        String image, String audio, List<Word> words, String video, Double duration) {
+                        String image, String audio, List<Word> words, Timing timing, String video, Double duration) {
 
-        /** A scene without a focus of its own (the subject is found in the picture). */
+        /** A scene without a focus of its own (the subject is found in the picture) and with word times of unknown origin. */
         public Scene(String id, String text, String imagePrompt, Motion motion, String image, String audio, List<Word> words, String video,
                      Double duration) {
-            this(id, text, imagePrompt, motion, null, image, audio, words, video, duration);
+            this(id, text, imagePrompt, motion, null, image, audio, words, words == null ? null : Timing.MANIFEST, video, duration);
         }
 
-        public Scene withImage(String path) { return new Scene(id, text, imagePrompt, motion, focus, path, audio, words, video, duration); }
+        public Scene withImage(String path) { return new Scene(id, text, imagePrompt, motion, focus, path, audio, words, timing, video, duration); }
 
-        public Scene withAudio(String path, List<Word> timings) {
-            return new Scene(id, text, imagePrompt, motion, focus, image, path, timings, video, duration);
+        /** The narration and its word times, with where those come from. */
+        public Scene withAudio(String path, List<Word> times, Timing source) {
+            return new Scene(id, text, imagePrompt, motion, focus, image, path, times, times == null ? null : source, video, duration);
         }
 
         public Scene withVideo(String path, double seconds) {
-            return new Scene(id, text, imagePrompt, motion, focus, image, audio, words, path, seconds);
+            return new Scene(id, text, imagePrompt, motion, focus, image, audio, words, timing, path, seconds);
         }
 
-        public Scene withMotion(Motion m) { return new Scene(id, text, imagePrompt, m, focus, image, audio, words, video, duration); }
+        public Scene withMotion(Motion m) { return new Scene(id, text, imagePrompt, m, focus, image, audio, words, timing, video, duration); }
+    }
+
+    /**
+     * Where a scene's word times come from: the speech engine itself, aligned to the audio, estimated
+     * from the speech span (syllables and pauses), or given in the manifest by the user.
+     */
+    public enum Timing {
+        ENGINE, ALIGNED, ESTIMATED, MANIFEST;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String id() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Timing parse(String text) { return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT)); }
     }
 
     /** Where the picture's subject is, in fractions of the picture (0…1 from the left and the top): it overrides detection. */
@@ -134,7 +149,8 @@ public record Story(String title, String language, String music, @JsonProperty("
     public Story resolvedAgainst(Path base) {
         UnaryOperator<String> abs = p -> p == null || p.isBlank() ? p : WorkDir.path(base, p, "the manifest").toAbsolutePath().normalize().toString();
         List<Scene> resolved = scenes.stream().map(s -> new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(), s.focus(),
-                abs.apply(s.image()), abs.apply(s.audio()), s.words(), abs.apply(s.video()), s.duration())).toList();
+                abs.apply(s.image()), abs.apply(s.audio()), s.words(), s.words() == null ? null : s.timing() == null ? Timing.MANIFEST : s.timing(),
+                abs.apply(s.video()), s.duration())).toList();
         return new Story(title, language, abs.apply(music), abs.apply(workDir), abs.apply(output), resolved);
     }
 

@@ -201,8 +201,8 @@ public final class Pipeline {
                                    ClipEncoder encoder, boolean force, Progress progress, Map<String, ClipEncoder.Clip> clipOf)
             throws InterruptedException {
         try {
-            var scene = s.withImage(imageOf.get(s.id()).toString()).withAudio(audioOf.get(s.id()).toString(), s.words());
-            var in = EncodeStage.inputsFor(story, scene, work);
+            var scene = s.withImage(imageOf.get(s.id()).toString()).withAudio(audioOf.get(s.id()).toString(), s.words(), s.timing());
+            var in = EncodeStage.inputsFor(story, scene, work, encoder.ffmpeg());
             progress.update(s.id(), "clip", 0);
             var made = encoder.encode(in, work.clip(s.id()), force, f -> progress.update(s.id(), "clip", f));
             made.warnings().forEach(w -> progress.note("warning: " + w));

@@ -1,20 +1,17 @@
 package shortsmith.providers;
 
-import shortsmith.core.ExitCode;
-import shortsmith.core.ShortsmithException;
-import shortsmith.core.WorkDir;
-import shortsmith.media.Proc;
+import shortsmith.core.Story;
+import shortsmith.media.Espeak;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The offline narrator: espeak-ng with the voice of the story's language (Spanish for {@code es}),
- * at 175 words a minute times TTS_SPEED. Free and instant, so the toolkit runs with no keys.
+ * at 175 words a minute times TTS_SPEED, through its library, which also says exactly where each
+ * word starts (its own word events), so karaoke captions need no estimate. Free and instant, so the
+ * toolkit runs with no keys.
  */
 record EspeakSpeech() implements SpeechProvider {
 
@@ -29,29 +26,46 @@ record EspeakSpeech() implements SpeechProvider {
         return l.isBlank() ? "en" : l;
     }
 
-    public byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException {
+    public byte[] synthesize(Request r, ImageProvider.Context c) { return speak(r, c).audio(); }
+
+    @Override
+    public Spoken speak(Request r, ImageProvider.Context c) {
         c.status().accept("espeak-ng " + r.voice());
-        Path wav;
-        try {
-            wav = Files.createTempFile("espeak", ".wav");
-        } catch (IOException e) {
-            throw ShortsmithException.output("cannot create a temporary file: " + e.getMessage(), e);
+        var speech = Espeak.speak(r.text(), r.voice(), (int) Math.round(175 * r.speed()));
+        return new Spoken(speech.wav(), words(r.text(), speech.words(), speech.seconds()));
+    }
+
+    /**
+     * The text's words (split at white space, as captions split them) with the times of espeak-ng's
+     * word events: a word starts at the first event inside it and ends where the next word starts.
+     * A word espeak-ng does not voice (a lone dash) starts where the previous one ends.
+     */
+    static List<Story.Word> words(String text, List<Espeak.WordStart> events, double audioSeconds) {
+        int[] cps = text.codePoints().toArray();
+        List<int[]> tokens = new ArrayList<>();   // [start, end) in code points
+        for (int i = 0; i < cps.length; ) {
+            while (i < cps.length && Character.isWhitespace(cps[i])) i++;
+            int start = i;
+            while (i < cps.length && !Character.isWhitespace(cps[i])) i++;
+            if (i > start) tokens.add(new int[] {start, i});
         }
-        try {
-            int wpm = (int) Math.round(175 * r.speed());
-            // The text goes on stdin: a narration that starts with "-" is words to speak, not an option.
-            var result = Proc.run(List.of("espeak-ng", "-v", r.voice(), "-s", String.valueOf(wpm), "-w", wav.toString(), "--stdin"),
-                    null, Duration.ofMinutes(2), r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (!result.ok()) {
-                String why = result.lastErrorLine();
-                throw new ShortsmithException(ExitCode.BAD_INPUT, "espeak-ng cannot speak with voice '" + r.voice() + "' (" + why
-                        + "); set TTS_VOICE to one of `espeak-ng --voices`, or the story's language");
+        double[] starts = new double[tokens.size()];
+        for (int t = 0; t < tokens.size(); t++) {
+            starts[t] = Double.NaN;
+            for (var e : events) {
+                if (e.start() < tokens.get(t)[1] && e.start() + Math.max(1, e.length()) > tokens.get(t)[0]) {
+                    starts[t] = e.seconds();
+                    break;
+                }
             }
-            return Files.readAllBytes(wav);
-        } catch (IOException e) {
-            throw ShortsmithException.output("cannot read espeak-ng's output: " + e.getMessage(), e);
-        } finally {
-            WorkDir.deleteQuietly(wav);
+            if (Double.isNaN(starts[t])) starts[t] = t == 0 ? 0 : starts[t - 1];
         }
+        List<Story.Word> words = new ArrayList<>();
+        for (int t = 0; t < tokens.size(); t++) {
+            double end = t + 1 < tokens.size() ? Math.max(starts[t], starts[t + 1]) : audioSeconds;
+            String word = new String(cps, tokens.get(t)[0], tokens.get(t)[1] - tokens.get(t)[0]);
+            words.add(new Story.Word(word, Math.round(starts[t] * 1000) / 1000.0, Math.round(end * 1000) / 1000.0));
+        }
+        return words;
     }
 }

@@ -37,6 +37,12 @@ public interface SpeechProvider {
     /** The longest {@code text} one request may carry; longer narration is sent in sentence-bounded pieces. */
     default int maxInputChars() { return Integer.MAX_VALUE; }
 
+    /** A narration and, when the engine knows them, where its words are (seconds from the start of the audio). */
+    record Spoken(byte[] audio, java.util.List<shortsmith.core.Story.Word> words) {}
+
+    /** The narration with its word times when the engine reports them (espeak-ng does); by default only the audio. */
+    default Spoken speak(Request r, ImageProvider.Context c) throws InterruptedException { return new Spoken(synthesize(r, c), null); }
+
     /** The audio's bytes (WAV, MP3, FLAC or Ogg). */
     byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException;
 

@@ -1,5 +1,7 @@
 package shortsmith.providers;
 
+import shortsmith.core.Json;
+
 import shortsmith.core.CrashPoint;
 
 import shortsmith.media.Wav;
@@ -89,11 +91,26 @@ public final class SpeechStage {
         return new StageResult(story, failures, anyDone);
     }
 
-    /** The story with a scene's narration set (timings made for other audio are dropped). */
+    /**
+     * The story with a scene's narration set, and its word times: the manifest's own for the same
+     * audio, else the engine's that tts kept beside a narration it made (timings made for other audio
+     * are dropped).
+     */
     public static Story withNarration(Story story, String id, Path audio) {
         var scene = story.scene(id);
-        boolean same = audio.toString().equals(scene.audio());
-        return story.with(scene.withAudio(audio.toString(), same ? scene.words() : null));
+        if (audio.toString().equals(scene.audio()) && scene.words() != null) {
+            return story.with(scene.withAudio(audio.toString(), scene.words(), scene.timing()));
+        }
+        Path kept = audio.resolveSibling(id + ".words.json");
+        List<Story.Word> engine = null;
+        if (java.nio.file.Files.isRegularFile(kept)) {
+            try {
+                engine = Json.MAPPER.readValue(kept.toFile(), new com.fasterxml.jackson.core.type.TypeReference<List<Story.Word>>() {});
+            } catch (IOException e) {
+                engine = null;   // unreadable: encode estimates instead
+            }
+        }
+        return story.with(scene.withAudio(audio.toString(), engine, Story.Timing.ENGINE));
     }
 
     private boolean ownAudio(Story.Scene scene) {
@@ -134,10 +151,13 @@ public final class SpeechStage {
         try {
             progress.update(id, "narration: " + provider.name(), -1);
             List<byte[]> parts = new ArrayList<>();
+            List<Story.Word> engineWords = null;
             for (int i = 0; i < pieces.size(); i++) {
                 String part = pieces.size() == 1 ? "" : " (part " + (i + 1) + " of " + pieces.size() + ")";
                 var context = new ImageProvider.Context(jobs, unlimited, Ticker.system(), s -> progress.update(id, "narration: " + s + part, -1));
-                parts.add(provider.synthesize(new SpeechProvider.Request(jobNames.get(i), pieces.get(i), language, voice, speed), context));
+                var spoken = provider.speak(new SpeechProvider.Request(jobNames.get(i), pieces.get(i), language, voice, speed), context);
+                parts.add(spoken.audio());
+                engineWords = pieces.size() == 1 ? spoken.words() : null;
             }
             byte[] bytes = Wav.join(ffmpeg, parts);
             double seconds;
@@ -148,6 +168,10 @@ public final class SpeechStage {
                 throw jobNames.stream().anyMatch(n -> jobs.has("speech-" + n)) ? new Http.MaybeBilled(bad.getMessage(), 200) : bad;
             }
             var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
+            // The engine's word times live beside the narration they belong to; none for another engine's.
+            Path words = work.audio().resolve(id + ".words.json");
+            if (engineWords != null) WorkDir.writeAtomically(words, Json.write(engineWords));
+            else WorkDir.deleteQuietly(words);
             CrashPoint.reach("asset-saved");
             jobNames.forEach(n -> jobs.remove("speech-" + n));
             progress.done(id, String.format("narration %s %.2f s (%s%s)", work.root().relativize(asset.file()), seconds, provider.name(),

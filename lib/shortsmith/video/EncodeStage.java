@@ -2,6 +2,7 @@ package shortsmith.video;
 
 import shortsmith.concurrency.Parallel;
 import shortsmith.core.Json;
+import shortsmith.media.Narration;
 import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.core.ShortsmithException;
@@ -92,10 +93,10 @@ public final class EncodeStage {
         // Fill in what earlier stages left in the work folder.
         List<ClipEncoder.Inputs> inputs = new ArrayList<>();
         for (Story.Scene s : scenes) {
-            var in = inputsFor(story, s, work);
+            var in = inputsFor(story, s, work, ffmpeg);
             inputs.add(in);
             story = story.with(s.withImage(in.image() == null ? null : in.image().toString())
-                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words()));
+                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words(), timingOf(s, work)));
         }
 
         var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, explain, progress, settings);
@@ -133,11 +134,24 @@ public final class EncodeStage {
     }
 
     /** What scene {@code s}'s clip is made from: the manifest's files, else what earlier stages left in the work folder. */
-    public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work) {
+    public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work, Ffmpeg ffmpeg) {
         Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
         Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
         List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
+        if (words == null && audio != null && Files.isRegularFile(audio)) {
+            try {
+                words = Captions.estimate(s.text(), Narration.load(ffmpeg, audio).speechSpan());
+            } catch (ShortsmithException unreadable) {
+                // encode names the unreadable narration itself
+            }
+        }
         return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audio, words, s.focus());
+    }
+
+    /** Where the word times {@link #inputsFor} uses come from: the manifest, the speech engine (tts left them), or an estimate. */
+    public static Story.Timing timingOf(Story.Scene s, WorkDir work) {
+        if (s.words() != null) return s.timing() != null ? s.timing() : Story.Timing.MANIFEST;
+        return Files.isRegularFile(work.audio().resolve(s.id() + ".words.json")) ? Story.Timing.ENGINE : Story.Timing.ESTIMATED;
     }
 
     private static List<Parallel.Outcome<ClipEncoder.Inputs, ClipEncoder.Clip>> encodeAll(
@@ -161,7 +175,8 @@ public final class EncodeStage {
         });
     }
 
-    static List<Story.Word> wordsFromWork(WorkDir work, String sceneId) {
+    /** The word times tts left beside a scene's narration in the work folder (the engine's own), if any. */
+    public static List<Story.Word> wordsFromWork(WorkDir work, String sceneId) {
         Path file = work.audio().resolve(sceneId + ".words.json");
         if (!Files.isRegularFile(file)) return null;
         try {

@@ -1,0 +1,140 @@
+package shortsmith.media;
+
+import shortsmith.core.ExitCode;
+import shortsmith.core.ShortsmithException;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * espeak-ng as a library, through Java's foreign function API: the narration's samples and, from
+ * the engine's own word events, exactly when each word starts (milliseconds into the audio). The
+ * command line gives only the audio; the library says where every word is, so captions need no
+ * guessing. One synthesis at a time: the library keeps global state.
+ *
+ * <pre>jshell> Espeak.speak("Una cometa roja.", "es", 175)</pre>
+ */
+public final class Espeak {
+    private Espeak() {}
+
+    /** A narration: 16-bit mono PCM at {@code sampleRate}, and where each word of the text starts. */
+    public record Speech(byte[] wav, int sampleRate, List<WordStart> words) {
+        public double seconds() { return (wav.length - 44) / 2.0 / sampleRate; }
+    }
+
+    /** A word event: the word's characters in the text ({@code start}, {@code length}, code points from 0) and its time. */
+    public record WordStart(int start, int length, double seconds) {}
+
+    private static final int AUDIO_OUTPUT_SYNCHRONOUS = 2, POS_CHARACTER = 1, CHARS_UTF8 = 1, ENDPAUSE = 0x1000;
+    private static final int EVENT_LIST_TERMINATED = 0, EVENT_WORD = 1, EVENT_SIZE = 40, RATE = 1;
+
+    private static final Object LOCK = new Object();
+    private static MethodHandle synth, setVoice, setParameter;
+    private static int sampleRate;
+    /** What the callback gathers during one synthesis. */
+    private static ByteArrayOutputStream samples;
+    private static List<WordStart> events;
+
+    private static void load() {
+        if (synth != null) return;
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup lib;
+        try {
+            lib = SymbolLookup.libraryLookup("libespeak-ng.so.1", Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw ShortsmithException.environment("libespeak-ng.so.1 is not installed: apt-get install espeak-ng (it brings libespeak-ng1)");
+        }
+        var initialize = linker.downcallHandle(lib.find("espeak_Initialize").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        var setCallback = linker.downcallHandle(lib.find("espeak_SetSynthCallback").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        synth = linker.downcallHandle(lib.find("espeak_Synth").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS));
+        setVoice = linker.downcallHandle(lib.find("espeak_SetVoiceByName").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        setParameter = linker.downcallHandle(lib.find("espeak_SetParameter").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        try {
+            sampleRate = (int) initialize.invokeExact(AUDIO_OUTPUT_SYNCHRONOUS, 200, MemorySegment.NULL, 0);
+            if (sampleRate <= 0) throw ShortsmithException.environment("espeak-ng could not start (no espeak-ng-data?): apt-get install espeak-ng");
+            var callback = MethodHandles.lookup().findStatic(Espeak.class, "callback",
+                    MethodType.methodType(int.class, MemorySegment.class, int.class, MemorySegment.class));
+            var stub = linker.upcallStub(callback, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS), Arena.global());
+            setCallback.invokeExact(stub);
+        } catch (ShortsmithException e) {
+            synth = null;
+            throw e;
+        } catch (Throwable t) {
+            synth = null;
+            throw new IllegalStateException("cannot start espeak-ng's library", t);
+        }
+    }
+
+    /** Called by espeak-ng with each block of samples and the events that fall in it. */
+    private static int callback(MemorySegment wav, int count, MemorySegment eventList) {
+        if (!wav.equals(MemorySegment.NULL) && count > 0) {
+            samples.writeBytes(wav.reinterpret(2L * count).toArray(ValueLayout.JAVA_BYTE));
+        }
+        if (!eventList.equals(MemorySegment.NULL)) {
+            MemorySegment e = eventList.reinterpret(Long.MAX_VALUE);
+            for (long at = 0; ; at += EVENT_SIZE) {
+                int type = e.get(ValueLayout.JAVA_INT, at);
+                if (type == EVENT_LIST_TERMINATED) break;
+                if (type == EVENT_WORD) {
+                    events.add(new WordStart(e.get(ValueLayout.JAVA_INT, at + 8) - 1, e.get(ValueLayout.JAVA_INT, at + 12),
+                            e.get(ValueLayout.JAVA_INT, at + 16) / 1000.0));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Speaks {@code text} with {@code voice} at {@code wordsPerMinute} (80–450). */
+    public static Speech speak(String text, String voice, int wordsPerMinute) {
+        synchronized (LOCK) {
+            load();
+            samples = new ByteArrayOutputStream();
+            events = new ArrayList<>();
+            try (var arena = Arena.ofConfined()) {
+                int voiceError = (int) setVoice.invokeExact(arena.allocateFrom(voice));
+                if (voiceError != 0) {
+                    throw new ShortsmithException(ExitCode.BAD_INPUT, "espeak-ng has no voice '" + voice
+                            + "'; set TTS_VOICE to one of `espeak-ng --voices`, or the story's language");
+                }
+                int ignored = (int) setParameter.invokeExact(RATE, Math.max(80, Math.min(450, wordsPerMinute)), 0);
+                byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                MemorySegment buffer = arena.allocate(utf8.length + 1);
+                buffer.copyFrom(MemorySegment.ofArray(utf8));
+                int error = (int) synth.invokeExact(buffer, (long) utf8.length + 1, 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE,
+                        MemorySegment.NULL, MemorySegment.NULL);
+                if (error != 0) throw new ShortsmithException(ExitCode.FAILED, "espeak-ng could not speak the text (error " + error + ")");
+                return new Speech(wav(samples.toByteArray(), sampleRate), sampleRate, List.copyOf(events));
+            } catch (ShortsmithException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("espeak-ng failed", t);
+            }
+        }
+    }
+
+    /** 16-bit mono PCM as a WAV file. */
+    static byte[] wav(byte[] pcm, int rate) {
+        var b = ByteBuffer.allocate(44 + pcm.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + pcm.length).put("WAVEfmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16).put("data".getBytes()).putInt(pcm.length).put(pcm);
+        return b.array();
+    }
+}
