@@ -1,5 +1,8 @@
 package shortsmith.audio;
 
+import shortsmith.video.Captions;
+import shortsmith.video.Subtitles;
+
 import shortsmith.video.EncodeStage;
 
 import shortsmith.concurrency.Parallel;
@@ -40,7 +43,8 @@ public final class Merge {
     public record Options(Path output, Path music) {}
 
     /** The story with its output filled in, the report of the file, and any warnings. */
-    public record Result(Story story, Path output, MediaReport report, List<String> warnings) {}
+    /** The story with its output filled in, the report of the file, the subtitle files beside it, and any warnings. */
+    public record Result(Story story, Path output, MediaReport report, List<Path> subtitles, List<String> warnings) {}
 
     /** One scene's part: its clip, its narration and the clip's exact video length. */
     record Part(Story.Scene scene, Path clip, Path narration, Media media, double seconds) {}
@@ -111,11 +115,20 @@ public final class Merge {
             WorkDir.deleteTree(scratch);
         }
         var report = MediaReport.of(ffmpeg, output);
+        // The same captions as a track YouTube takes beside the video: NAME.srt and NAME.vtt.
+        List<Subtitles.Scene> scenes = new ArrayList<>();
+        double offset = 0;
+        for (Part p : parts) {
+            scenes.add(new Subtitles.Scene(offset, p.seconds(), EncodeStage.inputsFor(story, p.scene(), work, ffmpeg).words()));
+            offset += p.seconds();
+        }
+        var subtitles = Subtitles.writeBeside(output, Subtitles.cues(scenes, settings.video().size(), Captions.font(settings.clips().captionFont())));
+        note.accept("merge: captions as a track beside it: " + subtitles.stream().map(f -> f.getFileName().toString()).toList());
         double expected = parts.stream().mapToDouble(Part::seconds).sum();
         if (Math.abs(report.duration() - expected) > 1.0 / fps + 0.03) {
             warnings.add(String.format(Locale.ROOT, "%s lasts %.3f s, the clips %.3f s", output.getFileName(), report.duration(), expected));
         }
-        return new Result(story.withOutput(output.toString()), output, report, List.copyOf(warnings));
+        return new Result(story.withOutput(output.toString()), output, report, subtitles, List.copyOf(warnings));
     }
 
     /**

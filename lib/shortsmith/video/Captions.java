@@ -112,16 +112,38 @@ public final class Captions {
 
     private static double round(double s) { return Math.round(s * 1000) / 1000.0; }
 
+    /** A chunk of words and when it shows: from its first word until the next chunk (or a moment after its last word). */
+    record Timed(double start, double end, List<Story.Word> words) {}
+
+    /** The chunks of a scene of {@code duration} seconds with their times, as the burned-in captions and subtitle files show them. */
+    static List<Timed> timedChunks(List<Story.Word> words, double duration) {
+        var chunks = chunks(words);
+        List<Timed> out = new ArrayList<>();
+        for (int c = 0; c < chunks.size(); c++) {
+            var chunk = chunks.get(c);
+            double start = chunk.getFirst().start();
+            double nextStart = c + 1 < chunks.size() ? chunks.get(c + 1).getFirst().start() : duration;
+            double end = Math.min(Math.min(nextStart, Math.max(chunk.getLast().end() + 0.4, start + 0.5)), duration);
+            if (end > start) out.add(new Timed(start, end, chunk));
+        }
+        return out;
+    }
+
+    /** A silence longer than this between two words always ends a chunk: captions follow the speech. */
+    static final double PAUSE = 0.25;
+
     /**
      * Groups words into caption chunks: up to 4 words and about 22 characters, ending early at
-     * punctuation, so each chunk reads at a glance.
+     * punctuation and at every pause longer than {@link #PAUSE}, so each chunk reads at a glance
+     * and never hangs on screen across a silence.
      */
     public static List<List<Story.Word>> chunks(List<Story.Word> words) {
         List<List<Story.Word>> chunks = new ArrayList<>();
         List<Story.Word> current = new ArrayList<>();
         int chars = 0;
         for (Story.Word w : words) {
-            if (!current.isEmpty() && (current.size() >= 4 || chars + 1 + w.word().length() > 22)) {
+            boolean pause = !current.isEmpty() && w.start() - current.getLast().end() > PAUSE;
+            if (!current.isEmpty() && (pause || current.size() >= 4 || chars + 1 + w.word().length() > 22)) {
                 chunks.add(current);
                 current = new ArrayList<>();
                 chars = 0;
@@ -165,13 +187,9 @@ public final class Captions {
         if (style == Settings.CaptionStyle.NONE || words.isEmpty()) return out.toString();
         Font awt = awtFont(font);
         learnCoverage(String.join(" ", words.stream().map(Story.Word::word).toList()), awt);
-        var chunks = chunks(words);
-        for (int c = 0; c < chunks.size(); c++) {
-            var chunk = chunks.get(c);
-            double start = chunk.getFirst().start();
-            double nextStart = c + 1 < chunks.size() ? chunks.get(c + 1).getFirst().start() : duration;
-            double end = Math.min(nextStart, Math.max(chunk.getLast().end() + 0.4, start + 0.5));
-            end = Math.min(end, duration);
+        for (var timed : timedChunks(words, duration)) {
+            var chunk = timed.words();
+            double start = timed.start(), end = timed.end();
             var fit = fit(chunk.stream().map(w -> escape(w.word(), awt)).toList(), layout, size, awt);
             if (style == Settings.CaptionStyle.CHUNK) {
                 event(out, start, end, fit.text(-1));
@@ -381,7 +399,7 @@ public final class Captions {
     private static final java.util.Map<Path, Font> AWT_FONTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The font parsed once per file (for glyph coverage), not once per clip. */
-    private static Font awtFont(CaptionFont font) {
+    static Font awtFont(CaptionFont font) {
         return AWT_FONTS.computeIfAbsent(font.file(), f -> {
             try {
                 return Font.createFont(Font.TRUETYPE_FONT, f.toFile());

@@ -358,4 +358,41 @@ class MergeTest {
         var chosen = TestSupport.jbang(copy, StoryFixture.SMALL, null, "merge", "story.json", "-o", dir.resolve("evil/chosen.mp4").toString(), "--no-music");
         assertEquals(ExitCode.BAD_INPUT.code(), chosen.exitCode(), "the manifest itself is still refused: " + chosen);
     }
+
+    @Test
+    void subtitleFilesBesideTheShortCarryTheCaptionsOnItsTimeline() throws Exception {
+        Path out = dir.resolve("subs/short.mp4");
+        Files.createDirectories(out.getParent());
+        var result = merge(out, null, settings);
+        assertEquals(List.of(dir.resolve("subs/short.srt"), dir.resolve("subs/short.vtt")), result.subtitles());
+        String srt = Files.readString(dir.resolve("subs/short.srt"), java.nio.charset.StandardCharsets.UTF_8);
+        String vtt = Files.readString(dir.resolve("subs/short.vtt"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(vtt.startsWith("WEBVTT\n\n"), vtt);
+        var times = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d),(\\d{3}) --> (\\d\\d):(\\d\\d):(\\d\\d),(\\d{3})").matcher(srt).results().toList();
+        assertTrue(times.size() >= 4, srt);
+        double last = -1, total = result.report().duration();
+        for (var t : times) {
+            double a = Integer.parseInt(t.group(2)) * 60 + Integer.parseInt(t.group(3)) + Integer.parseInt(t.group(4)) / 1000.0;
+            double b = Integer.parseInt(t.group(6)) * 60 + Integer.parseInt(t.group(7)) + Integer.parseInt(t.group(8)) / 1000.0;
+            assertTrue(a >= last - 1e-9 && b > a && b <= total + 0.01, "in order, on the Short's timeline: " + t.group());
+            last = b;
+        }
+        // Scene 2's words start after scene 1's clip: the offsets are the clips' lengths.
+        var scenes = Story.read(manifest).scenes();
+        double first = scenes.get(0).duration();
+        int cueOfScene2 = srt.indexOf("Voló");
+        assertTrue(cueOfScene2 > 0, srt);
+        String before = srt.substring(0, cueOfScene2);
+        var m = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d),(\\d{3}) -->").matcher(before).results().reduce((x, y) -> y).orElseThrow();
+        double at = Integer.parseInt(m.group(1)) * 60 + Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3)) / 1000.0;
+        assertTrue(at >= first, "scene 2's first cue at " + at + " s, after scene 1's clip of " + first + " s");
+        assertTrue(srt.contains("Había") && vtt.contains("Había"), "UTF-8 text as it is");
+    }
+
+    @Test
+    void subtitleTextIsEscapedForWebVttAndTimesAreExact() {
+        var cues = List.of(new shortsmith.video.Subtitles.Cue(1.2345, 62.5, List.of("<b>Tom & Jerry</b>", "¿sí?")));
+        assertEquals("1\n00:00:01,235 --> 00:01:02,500\n<b>Tom & Jerry</b>\n¿sí?\n\n", shortsmith.video.Subtitles.srt(cues));
+        assertEquals("WEBVTT\n\n00:00:01.235 --> 00:01:02.500\n&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;\n¿sí?\n\n", shortsmith.video.Subtitles.vtt(cues));
+    }
 }

@@ -57,4 +57,13 @@ class CaptionsTest {
         assertEquals(1, chunk.lines().filter(l -> l.startsWith("Dialogue:")).count());
         assertFalse(chunk.contains(Captions.HIGHLIGHT));
     }
+
+    @Test
+    void aChunkNeverSpansAPauseLongerThanAQuarterSecond() {
+        var words = List.of(new Story.Word("uno", 0.0, 0.3), new Story.Word("dos", 0.35, 0.6), new Story.Word("tres", 0.95, 1.2),
+                new Story.Word("cuatro", 1.25, 1.6));
+        var chunks = Captions.chunks(words);
+        assertEquals(List.of(List.of("uno", "dos"), List.of("tres", "cuatro")),
+                chunks.stream().map(c -> c.stream().map(Story.Word::word).toList()).toList(), "a 350 ms silence ends the chunk");
+    }
 }
