@@ -110,8 +110,9 @@ class shortcmd implements Callable<Integer> {
         }
         result.failures().values().forEach(e -> System.err.println("short: " + e.getMessage()));
         if (result.media() != null) System.err.println(result.media());
-        System.err.println(String.format(java.util.Locale.ROOT, "short: %.1f s wall, critical path %.1f s (narration %.1f + last clip %.1f + merge %.1f), efficiency %.2f",
-                r.wall(), r.criticalPath(), r.narrationBusy(), r.lastClip(), r.merge(), r.efficiency()));
+        System.err.println(String.format(java.util.Locale.ROOT, "short: %.1f s wall; critical path %.1f s (narration %.1f + last clip %.1f + merge %.1f),"
+                        + " CPU work %.1f s on %d cores; efficiency %.2f (%s)", r.wall(), r.criticalPath(), r.narrationBusy(), r.lastClip(), r.merge(),
+                r.cpuSeconds(), r.cores(), r.efficiency(), r.summary()));
         if (!result.failures().isEmpty()) System.err.println("short: no video yet; what was done is kept — run the same command again to redo only what is missing");
         System.out.println(result.story().toJson());
         return result.exitCode();

@@ -1,5 +1,7 @@
 package shortsmith.pipeline;
 
+import shortsmith.media.CpuTime;
+
 import shortsmith.audio.MediaReport;
 import shortsmith.audio.Merge;
 import shortsmith.core.Progress;
@@ -51,11 +53,18 @@ public final class Pipeline {
     }
 
     /**
-     * The timing report: every span, the critical path (the narration's busy time + the last
-     * clip's encode + the merge) and {@code efficiency} = critical path ÷ wall time.
+     * The timing report: every span; the critical path (the narration's busy time + the last clip's
+     * encode + the merge); the CPU work ({@code cpuSeconds}, this process and its tools) on
+     * {@code cores} cores, and the NVENC work on {@code sessions} sessions. The run cannot be faster
+     * than the largest of chain, CPU work ÷ cores and NVENC work ÷ sessions: that is {@code bound},
+     * {@code binds} says which, and {@code efficiency} = bound ÷ wall time.
      */
     public record Report(String title, String output, double wall, double criticalPath, double efficiency, double narrationBusy,
-                         double lastClip, double merge, List<Span> spans, Map<String, String> failures) {}
+                         double lastClip, double merge, double cpuSeconds, int cores, double nvencSeconds, int sessions, double bound,
+                         String binds, String summary, List<Span> spans, Map<String, String> failures) {}
+
+    /** The work a run did, for the bound: CPU seconds on how many cores, NVENC seconds on how many sessions. */
+    record Effort(double cpuSeconds, int cores, double nvencSeconds, int sessions) {}
 
     public record Result(Story story, Report report, Map<String, ShortsmithException> failures, MediaReport media) {
         public int exitCode() { return StageResult.exitCode(failures, false); }
@@ -71,6 +80,7 @@ public final class Pipeline {
     private static Result runLocked(StoryInput input, Settings settings, Options options, Progress progress, WorkDir work)
             throws InterruptedException {
         long t0 = System.nanoTime();
+        double cpu0 = CpuTime.now();
         Story start = input.story().withWorkDir(work.root().toString());
         if (!input.sceneIds().isEmpty()) throw ShortsmithException.usage("short makes the whole story: give no scene ids");
         Path output = options.output().toAbsolutePath();
@@ -193,7 +203,10 @@ public final class Pipeline {
             story = merged.story();
             media = merged.report();
         }
-        Report report = report(story.title(), failures.isEmpty() ? output.toString() : null, seconds(t0), spans, failures);
+        double nvenc = profile instanceof EncoderProfile.Nvenc
+                ? spans.stream().filter(s -> s.stage().equals("clip") && !s.cached()).mapToDouble(Span::seconds).sum() : 0;
+        var effort = new Effort(CpuTime.now() - cpu0, Runtime.getRuntime().availableProcessors(), nvenc, clipsAtOnce);
+        Report report = report(story.title(), failures.isEmpty() ? output.toString() : null, seconds(t0), spans, failures, effort);
         return new Result(story, report, new java.util.TreeMap<>(failures), media);
     }
 
@@ -247,7 +260,7 @@ public final class Pipeline {
 
     private static double seconds(long t0) { return Math.round((System.nanoTime() - t0) / 1e6) / 1e3; }
 
-    static Report report(String title, String output, double wall, List<Span> spans, Map<String, ShortsmithException> failures) {
+    static Report report(String title, String output, double wall, List<Span> spans, Map<String, ShortsmithException> failures, Effort work) {
         List<Span> sorted = new ArrayList<>(spans);
         sorted.sort(java.util.Comparator.comparingDouble(Span::start).thenComparing(Span::scene));
         double narration = busy(sorted.stream().filter(s -> s.stage().equals("narration")).toList());
@@ -255,10 +268,21 @@ public final class Pipeline {
         double clip = lastClip.map(Span::seconds).orElse(0.0);
         double merge = sorted.stream().filter(s -> s.stage().equals("merge")).mapToDouble(Span::seconds).sum();
         double critical = narration + clip + merge;
+        double cpuBound = work.cpuSeconds() / Math.max(1, work.cores()), nvencBound = work.nvencSeconds() / Math.max(1, work.sessions());
+        double bound = Math.max(critical, Math.max(cpuBound, nvencBound));
+        String binds = bound == cpuBound ? "cpu" : bound == nvencBound ? "nvenc" : "chain";
+        String summary = switch (binds) {
+            case "cpu" -> String.format(java.util.Locale.ROOT, "CPU-bound: %d cores busy %.0f %% of the run", work.cores(),
+                    wall > 0 ? 100 * cpuBound / wall : 0);
+            case "nvenc" -> String.format(java.util.Locale.ROOT, "NVENC-bound: %d session(s) busy %.0f %% of the run", work.sessions(),
+                    wall > 0 ? 100 * nvencBound / wall : 0);
+            default -> String.format(java.util.Locale.ROOT, "bound by the chain: narration %.1f s, then the last clip %.1f s, then the merge %.1f s",
+                    narration, clip, merge);
+        };
         Map<String, String> why = new java.util.TreeMap<>();
         failures.forEach((id, e) -> why.put(id, e.getMessage()));
-        return new Report(title, output, wall, round(critical), wall > 0 ? round(critical / wall) : 0, round(narration), round(clip), round(merge),
-                List.copyOf(sorted), why);
+        return new Report(title, output, wall, round(critical), wall > 0 ? round(bound / wall) : 0, round(narration), round(clip), round(merge),
+                round(work.cpuSeconds()), work.cores(), round(work.nvencSeconds()), work.sessions(), round(bound), binds, summary, List.copyOf(sorted), why);
     }
 
     /** Time during which at least one of the spans runs (their union). */

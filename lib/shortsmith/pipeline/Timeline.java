@@ -46,8 +46,8 @@ public final class Timeline {
         g.fillRect(0, 0, width, height);
         g.setColor(new Color(0x222222));
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        g.drawString(report.title() + String.format(Locale.ROOT, " — %.1f s wall, critical path %.1f s, efficiency %.2f",
-                report.wall(), report.criticalPath(), report.efficiency()), left, 28);
+        g.drawString(report.title() + String.format(Locale.ROOT, " — %.1f s wall, efficiency %.2f (%s)",
+                report.wall(), report.efficiency(), report.summary()), left, 28);
         // Legend.
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         int lx = left;

@@ -116,7 +116,14 @@ class PipelineTest {
             var r = result.report();
             assertTrue(r.narrationBusy() >= 6.0, "4 × 1.5 s of narration: " + r.narrationBusy());
             assertEquals(r.narrationBusy() + r.lastClip() + r.merge(), r.criticalPath(), 0.01);
+            // The honest bound: the largest of the chain, the CPU work over the cores, the NVENC work over its sessions.
+            assertTrue(r.cpuSeconds() > 1, "the CPU work of the render and the tools is counted: " + r.cpuSeconds());
+            double cpuBound = r.cpuSeconds() / r.cores();
+            assertEquals(Math.max(r.criticalPath(), Math.max(cpuBound, r.nvencSeconds() / r.sessions())), r.bound(), 0.01);
+            assertEquals(r.bound() / r.wall(), r.efficiency(), 0.01);
+            assertTrue(cpuBound <= r.wall() * 1.05, "no more CPU than the cores had: " + cpuBound + " of " + r.wall());
             assertTrue(r.efficiency() > 0.5 && r.efficiency() <= 1.05, "efficiency " + r.efficiency());
+            assertTrue(r.summary().startsWith(r.binds().equals("cpu") ? "CPU-bound: " + r.cores() + " cores busy" : "bound by the chain"), r.summary());
             double clips = result.story().scenes().stream().mapToDouble(Story.Scene::duration).sum();
             assertEquals(clips, Media.probe(Ffmpeg.locate(Settings.defaults()), out).duration(), 0.05);
 
