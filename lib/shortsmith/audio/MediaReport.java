@@ -26,7 +26,21 @@ public record MediaReport(Path file, double duration, long size, long bitRate, S
     /** Shorts may last up to 3 minutes (since October 2024). */
     static final double MAX_SHORT_SECONDS = 180;
 
-    public static MediaReport of(Ffmpeg ffmpeg, Path file) {
+    public static MediaReport of(Ffmpeg ffmpeg, Path file) { return of(ffmpeg, file, null); }
+
+    /** The loudness of a file's first audio stream (ebur128 with true peak). */
+    public static Soundtrack.Loudness loudness(Ffmpeg ffmpeg, Path file) {
+        var r = Proc.run(ffmpeg.command("-nostats", "-loglevel", "info", "-i", "file:" + file.toAbsolutePath(),
+                "-filter_complex", "[0:a:0]" + Soundtrack.Loudness.filter("audio") + "[l]", "-map", "[l]", "-f", "null", "-"),
+                Duration.ofMinutes(10));   // mapped explicitly: otherwise ffmpeg also decodes the video, 15× slower
+        return r.ok() ? Soundtrack.Loudness.fromLog(r.stderr(), "audio") : null;
+    }
+
+    /**
+     * The report of {@code file}; {@code known} is the loudness of its audio when it was copied
+     * unchanged from a track already measured (then it is not measured again).
+     */
+    public static MediaReport of(Ffmpeg ffmpeg, Path file, Soundtrack.Loudness known) {
         Media media = Media.probe(ffmpeg, file);
         var v = media.video();
         var a = media.audio();
@@ -47,11 +61,8 @@ public record MediaReport(Path file, double duration, long size, long bitRate, S
             if (!s.codec().equals("aac")) warnings.add("audio is " + s.codec() + ", not AAC");
             if (s.sampleRate() != 48_000) warnings.add("audio at " + s.sampleRate() + " Hz, not 48 kHz");
             if (s.channels() != 2) warnings.add("audio has " + s.channels() + " channel(s), not stereo");
-            var r = Proc.run(ffmpeg.command("-nostats", "-loglevel", "info", "-i", "file:" + file.toAbsolutePath(),
-                    "-filter_complex", "[0:a:0]" + Soundtrack.Loudness.filter("audio") + "[l]", "-map", "[l]", "-f", "null", "-"),
-                    Duration.ofMinutes(10));   // mapped explicitly: otherwise ffmpeg also decodes the video, 15× slower
-            if (r.ok()) {
-                var l = Soundtrack.Loudness.fromLog(r.stderr(), "audio");
+            var l = known != null ? known : loudness(ffmpeg, file);
+            if (l != null) {
                 loudness = l.integrated();
                 range = l.range();
                 peak = l.truePeak();

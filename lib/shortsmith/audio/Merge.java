@@ -80,6 +80,7 @@ public final class Merge {
         List<Path> videos = conform(ffmpeg, settings, work, parts, warnings, note);
 
         Path scratch = WorkDir.scratch(work.root(), "merge");   // private: a user's own folder or another merge is never touched
+        Prepared soundtrack;
         Path partial = WorkDir.partial(output);
         try {
             // The concat list states each clip's video length: the demuxer would otherwise offset
@@ -96,13 +97,12 @@ public final class Merge {
                     + (music == null ? "" : ", music " + music.getFileName() + " ducked under it"));
             var segments = parts.stream().map(p -> new Soundtrack.Segment(p.scene().id(), p.narration(),
                     Math.round(p.seconds() * Soundtrack.RATE))).toList();
-            var mix = Soundtrack.build(ffmpeg, segments, music, settings.audio(), scratch);
+            soundtrack = soundtrack(ffmpeg, settings, work, segments, music);
 
+            // The video and the finished audio track are both copied: nothing is encoded here.
             List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y",
-                    "-f", "concat", "-safe", "0", "-i", "file:" + concat, "-i", "file:" + mix.wav(),
-                    "-filter_complex", "[1:a]" + mix.normaliseFilter(settings.audio()) + "[a]",
-                    "-map", "0:v:0", "-c:v", "copy", "-map", "[a]",
-                    "-c:a", "aac", "-profile:a", "aac_low", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
+                    "-f", "concat", "-safe", "0", "-i", "file:" + concat, "-i", "file:" + soundtrack.file(),
+                    "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
                     "-map_metadata", "-1", "-metadata", "title=" + story.title(),
                     "-movflags", "+faststart", "-f", "mp4", "file:" + partial));
             var r = Proc.run(cmd, Duration.ofMinutes(30));
@@ -114,7 +114,7 @@ public final class Merge {
             WorkDir.deleteQuietly(partial);
             WorkDir.deleteTree(scratch);
         }
-        var report = MediaReport.of(ffmpeg, output);
+        var report = MediaReport.of(ffmpeg, output, soundtrack.loudness());
         // The same captions as a track YouTube takes beside the video: NAME.srt and NAME.vtt.
         List<Subtitles.Scene> scenes = new ArrayList<>();
         double offset = 0;
@@ -153,6 +153,53 @@ public final class Merge {
                 + (stale.size() == 1 ? "it" : "them") + " again");
         Parallel.map(stale, Runtime.getRuntime().availableProcessors(),
                 st -> st.encoder().encode(st.inputs(), work.clip(st.inputs().sceneId()), true, f -> {}));
+    }
+
+    /** The Short's finished audio track (AAC, encoded once) and its loudness, measured on that track. */
+    public record Prepared(Path file, Soundtrack.Loudness loudness) {}
+
+    /**
+     * The finished audio track for these narrations at these clip lengths with this music: built
+     * (see {@link Soundtrack}), brought to the loudness target and encoded to AAC once, then kept in
+     * the work folder under a key of everything that determines it. {@code short} calls it as soon
+     * as the last narration exists, under the clip encodes, so after the last clip the merge only
+     * copies streams; called again with the same inputs it returns the kept track at once.
+     */
+    public static Prepared soundtrack(Ffmpeg ffmpeg, Settings settings, WorkDir work, List<Soundtrack.Segment> segments, Path music) {
+        var parts = new ArrayList<String>(List.of("soundtrack-v1", settings.audio().toString(), settings.encoding().audioBitrate(),
+                music == null ? "no music" : ClipEncoder.digest(music)));
+        segments.forEach(s -> parts.add(ClipEncoder.digest(s.narration()) + "@" + s.samples()));
+        String key = ClipEncoder.hash(parts).substring(0, 24);
+        Path dir = work.root().resolve("soundtrack"), file = dir.resolve(key + ".m4a"), meta = dir.resolve(key + ".json");
+        if (Files.isRegularFile(file) && Files.isRegularFile(meta)) {
+            try {
+                return new Prepared(file, Json.MAPPER.readValue(meta.toFile(), Soundtrack.Loudness.class));
+            } catch (IOException e) {
+                // an unreadable record: make it again
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        Path scratch = WorkDir.scratch(work.root(), "soundtrack");
+        Path partial = WorkDir.partial(file);
+        try {
+            var mix = Soundtrack.build(ffmpeg, segments, music, settings.audio(), scratch);
+            var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-i", "file:" + mix.wav(),
+                    "-af", mix.normaliseFilter(settings.audio()),
+                    "-c:a", "aac", "-profile:a", "aac_low", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
+                    "-f", "mp4", "file:" + partial), Duration.ofMinutes(30));
+            if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "ffmpeg failed encoding the soundtrack: " + r.lastErrorLine());
+            var measured = MediaReport.loudness(ffmpeg, partial);
+            WorkDir.publish(partial, file);
+            WorkDir.writeAtomically(meta, Json.write(measured));
+            return new Prepared(file, measured);
+        } finally {
+            WorkDir.deleteQuietly(partial);
+            WorkDir.deleteTree(scratch);
+        }
     }
 
     /** Each scene's clip and narration, probed (in parallel), checked to belong to this story. */

@@ -1,5 +1,7 @@
 package shortsmith.pipeline;
 
+import shortsmith.audio.Soundtrack;
+
 import shortsmith.media.CpuTime;
 
 import shortsmith.audio.MediaReport;
@@ -169,6 +171,21 @@ public final class Pipeline {
                     });
                 });
             }
+            // The soundtrack as soon as every narration exists: it depends on nothing else (each clip
+            // lasts its narration plus the tail), so it is ready before the last clip is.
+            var soundtrack = new CompletableFuture<Path>();
+            clips.add(soundtrack);
+            CompletableFuture.allOf(audioDone.values().toArray(CompletableFuture[]::new)).whenComplete((ok, error) -> {
+                if (error != null) {
+                    soundtrack.complete(null);
+                    return;
+                }
+                executor.submit(() -> timed(t0, spans, failures, "*", "soundtrack", () -> false, () -> {
+                    var segments = scenes.stream().map(s -> new Soundtrack.Segment(s.id(), audioOf.get(s.id()),
+                            Math.round(encoder.clipSeconds(audioOf.get(s.id())) * Soundtrack.RATE))).toList();
+                    return Merge.soundtrack(ffmpeg, settings, work, segments, options.music()).file();
+                }, soundtrack, new ConcurrentHashMap<>()));
+            });
             CompletableFuture.allOf(clips.toArray(CompletableFuture[]::new)).handle((a, b) -> null).get();
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());

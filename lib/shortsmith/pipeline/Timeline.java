@@ -28,7 +28,7 @@ public final class Timeline {
 
     static final Map<String, Color> COLORS = Map.of(
             "image", new Color(0x4C9BE8), "narration", new Color(0xF2A541), "clip", new Color(0x5BBF73),
-            "merge", new Color(0x9B6FD6), "clip-retry", new Color(0x7FA08A));
+            "merge", new Color(0x9B6FD6), "clip-retry", new Color(0x7FA08A), "soundtrack", new Color(0xC77DBA));
 
     public static void write(Pipeline.Report report, Path png) {
         List<String> rows = new ArrayList<>();

@@ -90,7 +90,7 @@ public final class ClipEncoder {
         int fps = settings.video().fps();
         Narration narration = loadNarration(in);
         double audioSeconds = narration.duration();
-        int frames = (int) Math.ceil((audioSeconds + settings.clips().tail()) * fps - 1e-6);
+        int frames = frames(audioSeconds);
         double duration = (double) frames / fps;
         String key = key(in);
         Path sidecarFile = sidecar(output, in.sceneId());
@@ -211,6 +211,16 @@ public final class ClipEncoder {
         var written = java.util.regex.Pattern.compile("(?m)^frame=(\\d+)$").matcher(report).results()
                 .map(m -> Integer.parseInt(m.group(1))).reduce((a, b) -> b).orElse(-1);
         if (written != frames) throw sceneError(in.sceneId(), ExitCode.FAILED, "expected " + frames + " frames, ffmpeg wrote " + written);
+    }
+
+    /** How many frames a clip of narration lasting {@code audioSeconds} has: the narration plus CLIP_TAIL, rounded up. */
+    int frames(double audioSeconds) {
+        return (int) Math.ceil((audioSeconds + settings.clips().tail()) * settings.video().fps() - 1e-6);
+    }
+
+    /** How long the clip of this narration lasts, known before it is rendered (the soundtrack is built from it). */
+    public double clipSeconds(Path narration) {
+        return (double) frames(Narration.load(ffmpeg, narration).duration()) / settings.video().fps();
     }
 
     private static Path sidecar(Path clip, String sceneId) { return clip.resolveSibling(sceneId + ".json"); }
@@ -392,11 +402,16 @@ public final class ClipEncoder {
     String key(Inputs in) {
         // The thread count changes with how many clips run at once, not what the clip is.
         EncoderProfile identity = profile instanceof EncoderProfile.X264 x ? x.withThreads(0) : profile;
+        return hash(List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
+                String.valueOf(in.focus()), String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
+                String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate()));
+    }
+
+    /** The SHA-256 of parts joined unambiguously (hex). */
+    public static String hash(List<String> parts) {
         try {
             var md = MessageDigest.getInstance("SHA-256");
-            for (String part : List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()), String.valueOf(in.focus()),
-                    String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
-                    String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate())) {
+            for (String part : parts) {
                 md.update(part.getBytes(StandardCharsets.UTF_8));
                 md.update((byte) 0);
             }
@@ -406,7 +421,8 @@ public final class ClipEncoder {
         }
     }
 
-    static String digest(Path file) {
+    /** The SHA-256 of a file's content (hex), "none" when there is no file. */
+    public static String digest(Path file) {
         if (file == null || !Files.isRegularFile(file)) return "none";
         try (var in = Files.newInputStream(file)) {
             var md = MessageDigest.getInstance("SHA-256");

@@ -124,6 +124,13 @@ class PipelineTest {
             assertTrue(cpuBound <= r.wall() * 1.05, "no more CPU than the cores had: " + cpuBound + " of " + r.wall());
             assertTrue(r.efficiency() > 0.5 && r.efficiency() <= 1.05, "efficiency " + r.efficiency());
             assertTrue(r.summary().startsWith(r.binds().equals("cpu") ? "CPU-bound: " + r.cores() + " cores busy" : "bound by the chain"), r.summary());
+            // The soundtrack is built once every narration exists, under the clips; the merge copies it.
+            var soundtrack = spans.stream().filter(s -> s.stage().equals("soundtrack")).findFirst().orElseThrow(() -> new AssertionError(spans));
+            double lastClipEnd = spans.stream().filter(s -> s.stage().equals("clip")).mapToDouble(Pipeline.Span::end).max().orElseThrow();
+            assertTrue(soundtrack.start() >= lastNarrationEnd - 0.05 && soundtrack.start() < lastClipEnd, soundtrack + " under the clips, ending at " + lastClipEnd);
+            try (var kept = Files.list(dir.resolve("s/story.work/soundtrack"))) {
+                assertEquals(1, kept.filter(p -> p.toString().endsWith(".m4a")).count(), "built once, not again by the merge");
+            }
             double clips = result.story().scenes().stream().mapToDouble(Story.Scene::duration).sum();
             assertEquals(clips, Media.probe(Ffmpeg.locate(Settings.defaults()), out).duration(), 0.05);
 
