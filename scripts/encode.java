@@ -4,12 +4,14 @@
 //SOURCES ../lib/shortsmith/concurrency/*.java
 //SOURCES ../lib/shortsmith/media/*.java
 //SOURCES ../lib/shortsmith/video/*.java
+//SOURCES ../lib/shortsmith/audio/*.java
 //DESCRIPTION Renders each scene to a clip: sub-pixel Ken Burns, word-timed captions, NVENC or x264.
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import shortsmith.audio.Merge;
 import shortsmith.core.Cli;
 import shortsmith.core.Progress;
 import shortsmith.core.Settings;
@@ -17,6 +19,7 @@ import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.video.EncodeStage;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -42,7 +45,10 @@ class encode implements Callable<Integer> {
         var settings = Settings.load();
         var input = StoryInput.fromArgs(args);
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
-        var result = EncodeStage.run(input, settings, profile, force, explain, progress);
+        // The merge's soundtrack is made under the clips, so merge afterwards only joins and copies.
+        Path music = Merge.musicFor(input.story(), settings, null, false);
+        var result = EncodeStage.run(input, settings, profile, force, explain, progress,
+                (story, work, encoder) -> Merge.soundtrackAhead(encoder.ffmpeg(), settings, work, encoder, story, music));
         result.failures().values().forEach(e -> System.err.println("encode: " + e.getMessage()));
         System.out.println(result.story().toJson());
         return result.exitCode();

@@ -74,8 +74,11 @@ public final class Soundtrack {
          * The last correction to the exact target, applied while encoding AAC. A raise may lift a
          * few peaks over the ceiling again, so the limiter guards them once more.
          */
-        public String normaliseFilter(Settings.Audio a) {
-            double correction = measured.integrated() < -69 ? 0 : clamp(a.loudnessTarget() - measured.integrated(), -3, 3);
+        public String normaliseFilter(Settings.Audio a) { return normaliseFilter(a, 0); }
+
+        /** The same, with {@code extraDb} more: what the encoded track measured short of the target. */
+        public String normaliseFilter(Settings.Audio a, double extraDb) {
+            double correction = measured.integrated() < -69 ? 0 : clamp(a.loudnessTarget() - measured.integrated() + extraDb, -3, 3);
             return String.format(Locale.ROOT, "volume=%.2fdB,%s", correction, limiter(a));
         }
     }

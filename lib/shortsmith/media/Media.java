@@ -2,6 +2,7 @@ package shortsmith.media;
 
 import shortsmith.core.Json;
 import shortsmith.core.ShortsmithException;
+import shortsmith.core.WorkDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -46,7 +47,40 @@ public record Media(Path file, double duration, long size, long bitRate, String 
     /** Probes a still picture: read as one image, so a '%' in its name is just a character. */
     public static Media probePicture(Ffmpeg ffmpeg, Path file) { return probe(ffmpeg, file, List.of("-f", "image2", "-pattern_type", "none")); }
 
+    /**
+     * Probes a file the toolkit made, keeping ffprobe's answer in {@code record} with the file's
+     * size and modification time: while they match, the answer is read back instead of probing
+     * again (encode probes each clip as it finishes, so the merge after the last clip does not).
+     */
+    public static Media probeKept(Ffmpeg ffmpeg, Path file, Path record) {
+        try {
+            if (Files.isRegularFile(record) && Files.isRegularFile(file)) {
+                JsonNode kept = Json.MAPPER.readTree(record.toFile());
+                if (kept.path("size").asLong(-1) == Files.size(file)
+                        && kept.path("modified").asLong(-1) == Files.getLastModifiedTime(file).toMillis()) {
+                    return parse(file, kept.path("ffprobe"));
+                }
+            }
+        } catch (Exception e) {
+            // an unreadable record: probe again
+        }
+        String answer = ffprobe(ffmpeg, file, List.of());
+        JsonNode root = tree(file, answer);
+        try {
+            var kept = Json.MAPPER.createObjectNode().put("size", Files.size(file)).put("modified", Files.getLastModifiedTime(file).toMillis());
+            kept.set("ffprobe", root);
+            WorkDir.writeAtomically(record, Json.MAPPER.writeValueAsString(kept));
+        } catch (Exception e) {
+            // not kept: the next merge probes again
+        }
+        return parse(file, root);
+    }
+
     private static Media probe(Ffmpeg ffmpeg, Path file, List<String> inputOptions) {
+        return parse(file, tree(file, ffprobe(ffmpeg, file, inputOptions)));
+    }
+
+    private static String ffprobe(Ffmpeg ffmpeg, Path file, List<String> inputOptions) {
         if (!Files.isRegularFile(file)) throw ShortsmithException.badInput(file + " does not exist");
         var cmd = new ArrayList<>(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-print_format", "json", "-show_format",
                 "-show_streams", "-show_data_hash", "sha256"));
@@ -54,12 +88,18 @@ public record Media(Path file, double duration, long size, long bitRate, String 
         cmd.add("file:" + file.toAbsolutePath());
         var r = Proc.run(cmd, Duration.ofSeconds(60));
         if (!r.ok()) throw ShortsmithException.badInput(file + " cannot be read as media: " + firstLine(r.stderr()));
-        JsonNode root;
+        return r.stdout();
+    }
+
+    private static JsonNode tree(Path file, String answer) {
         try {
-            root = Json.MAPPER.readTree(r.stdout());
+            return Json.MAPPER.readTree(answer);
         } catch (Exception e) {
             throw ShortsmithException.badInput(file + ": ffprobe gave no usable answer");
         }
+    }
+
+    private static Media parse(Path file, JsonNode root) {
         JsonNode format = root.path("format");
         List<Stream> streams = new ArrayList<>();
         for (JsonNode s : root.path("streams")) {

@@ -1,6 +1,5 @@
 package shortsmith.pipeline;
 
-import shortsmith.audio.Soundtrack;
 
 import shortsmith.media.CpuTime;
 
@@ -181,9 +180,8 @@ public final class Pipeline {
                     return;
                 }
                 executor.submit(() -> timed(t0, spans, failures, "*", "soundtrack", () -> false, () -> {
-                    var segments = scenes.stream().map(s -> new Soundtrack.Segment(s.id(), audioOf.get(s.id()),
-                            Math.round(encoder.clipSeconds(audioOf.get(s.id())) * Soundtrack.RATE))).toList();
-                    return Merge.soundtrack(ffmpeg, settings, work, segments, options.music()).file();
+                    return Merge.soundtrackAhead(ffmpeg, settings, work, encoder, scenes, s -> audioOf.get(s.id()), options.music())
+                            .map(Merge.Prepared::file).orElse(null);
                 }, soundtrack, new ConcurrentHashMap<>()));
             });
             CompletableFuture.allOf(clips.toArray(CompletableFuture[]::new)).handle((a, b) -> null).get();

@@ -129,6 +129,7 @@ public final class ClipEncoder {
             runEncoder(in, renderer, plan.move(), frames, duration, scratch, partial, listener);
             WorkDir.publish(partial, output);
             WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name(), plan.explain(), List.copyOf(warnings))));
+            probe(ffmpeg, output);   // now, under the other clips, rather than in the merge after the last one
             return new Clip(in.sceneId(), output, duration, frames, profile.name(), false, plan.explain(), List.copyOf(warnings));
         } catch (IOException e) {
             throw ShortsmithException.output("cannot write into " + output.getParent() + ": " + e.getMessage(), e);
@@ -224,6 +225,12 @@ public final class ClipEncoder {
     }
 
     private static Path sidecar(Path clip, String sceneId) { return clip.resolveSibling(sceneId + ".json"); }
+
+    /** What ffprobe says of a clip encode made, kept beside it (NAME.probe.json) until the clip changes. */
+    public static Media probe(Ffmpeg ffmpeg, Path clip) {
+        String name = clip.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        return Media.probeKept(ffmpeg, clip, clip.resolveSibling(name + ".probe.json"));
+    }
 
     /**
      * Whether {@code clip} was made from exactly these inputs with this encoder's settings: the same

@@ -70,20 +70,32 @@ public final class EncodeStage {
 
     public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, Progress progress)
             throws InterruptedException {
-        return run(input, settings, profileChoice, force, false, progress);
+        return run(input, settings, profileChoice, force, false, progress, null);
     }
 
-    /** With {@code explain}: each scene's planned move and where its subject was found, as a line on stderr. */
-    public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain, Progress progress)
-            throws InterruptedException {
+    /**
+     * Work that needs only what encode has filled in, run under the clips of a whole story (the
+     * merge's soundtrack): it is given the story and an encoder that knows each clip's length.
+     */
+    public interface Alongside {
+        void run(Story story, WorkDir work, ClipEncoder encoder);
+    }
+
+    /**
+     * With {@code explain}: each scene's planned move and where its subject was found, as a line on
+     * stderr. {@code alongside} (may be null) runs on its own thread while a whole story's clips
+     * encode; its failure is a note, since the merge does the same work again.
+     */
+    public static StageResult run(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain, Progress progress,
+                                  Alongside alongside) throws InterruptedException {
         WorkDir work = input.workDir(settings);
         try (var lock = work.lock("encode", progress::note)) {
-            return runLocked(input, settings, profileChoice, force, explain, progress, work);
+            return runLocked(input, settings, profileChoice, force, explain, progress, work, alongside);
         }
     }
 
     private static StageResult runLocked(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain,
-                                         Progress progress, WorkDir work) throws InterruptedException {
+                                         Progress progress, WorkDir work, Alongside alongside) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
@@ -99,6 +111,28 @@ public final class EncodeStage {
                     .withAudio(in.audio() == null ? null : in.audio().toString(), in.words(), timingOf(s, work)));
         }
 
+        Thread beside = null;
+        if (alongside != null && input.sceneIds().isEmpty()) {
+            Story filled = story;
+            var encoder = new ClipEncoder(ffmpeg, settings, profile);
+            beside = Thread.ofVirtual().name("encode-alongside").start(() -> {
+                try {
+                    alongside.run(filled, work, encoder);
+                } catch (RuntimeException e) {
+                    progress.note("encode: " + e.getMessage() + " (merge will try again)");
+                }
+            });
+        }
+        try {
+            return encodeAndCollect(story, failures, ffmpeg, profile, settings, inputs, work, force, explain, progress);
+        } finally {
+            if (beside != null) beside.join();
+        }
+    }
+
+    private static StageResult encodeAndCollect(Story story, Map<String, ShortsmithException> failures, Ffmpeg ffmpeg, EncoderProfile profile,
+                                                Settings settings, List<ClipEncoder.Inputs> inputs, WorkDir work, boolean force, boolean explain,
+                                                Progress progress) throws InterruptedException {
         var results = encodeAll(new ClipEncoder(ffmpeg, settings, profile), inputs, work, force, explain, progress, settings);
         if (profile instanceof EncoderProfile.Nvenc) {
             var nvencFailed = results.stream().filter(r -> r instanceof Parallel.Outcome.Failure<?, ?> f

@@ -34,6 +34,7 @@ class MergeTest {
     static Path manifest;
     static Ffmpeg ffmpeg = Ffmpeg.locate(Settings.defaults());
     static Settings settings = StoryFixture.smallSettings();
+    static Map<String, java.nio.file.attribute.FileTime> soundtrackAfterEncode;
 
     @BeforeAll
     static void encodeAStory(@TempDir Path tmp) throws Exception {
@@ -44,6 +45,28 @@ class MergeTest {
         assertEquals(0, encoded.exitCode(), encoded.toString());
         manifest = story.getParent().resolve("encoded.json");
         Files.writeString(manifest, encoded.stdout());
+        soundtrackAfterEncode = soundtracks(story.getParent().resolve("story.work/soundtrack"));
+    }
+
+    /** The prepared soundtracks in a work folder, with their modification times. */
+    static Map<String, java.nio.file.attribute.FileTime> soundtracks(Path folder) throws Exception {
+        var found = new HashMap<String, java.nio.file.attribute.FileTime>();
+        if (!Files.isDirectory(folder)) return found;
+        try (var files = Files.list(folder)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".m4a")).toList()) found.put(f.getFileName().toString(), Files.getLastModifiedTime(f));
+        }
+        return found;
+    }
+
+    @Test
+    void encodeOfAWholeStoryLeavesTheSoundtrackReadySoTheMergeMakesNoOtherAudio() throws Exception {
+        assertEquals(1, soundtrackAfterEncode.size(), "encode prepared one soundtrack under its clips: " + soundtrackAfterEncode);
+        Path out = dir.resolve("after-encode.mp4");
+        var result = merge(out, null, settings);
+        Path folder = Path.of(result.story().workDir()).resolve("soundtrack");
+        var after = soundtracks(folder);
+        for (var e : soundtrackAfterEncode.entrySet()) assertEquals(e.getValue(), after.get(e.getKey()), "the prepared track was used, not made again");
+        assertEquals(-14, result.report().loudness(), 0.3, result.report().toString());
     }
 
     static Merge.Result merge(Path output, Path music, Settings s) throws Exception {
