@@ -122,6 +122,8 @@ class benchmark implements Callable<Integer> {
         var motion = Benchmark.motion(ffmpeg, settings, dir.resolve("motion"));
         System.err.println("benchmark: framing…");
         var framing = Benchmark.framing(settings);
+        System.err.println("benchmark: the render alone, 1080x1920, one core…");
+        var render = Benchmark.render(ffmpeg, scenes, settings, "1080x1920", 60);
         System.err.println("benchmark: x264 threads…");
         var threads = Benchmark.threads(ffmpeg, scenes.subList(0, Math.min(2, scenes.size())), settings, dir);
         List<Benchmark.MergeRow> merge = List.of();
@@ -154,6 +156,9 @@ class benchmark implements Callable<Integer> {
         md.append("\n| framing: subject wholly in frame | scenes | geometry alone | subject-aware | worst scene | detection ms |\n|---|---:|---:|---:|---:|---:|\n");
         framing.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %.1f %% | %.1f %% | %.1f %% | %.1f |%n", f.picture(), f.scenes(),
                 100 * f.before(), 100 * f.after(), 100 * f.worstAfter(), f.detectMillis())));
+        md.append(String.format(Locale.ROOT, "%n| render alone (Ken Burns, no encoder), one core | scenes | frames each | median ms/frame | min ms/frame | fps per core |%n"
+                + "|---|---:|---:|---:|---:|---:|%n| %s | %d | %d | %.2f | %.2f | %.0f |%n", render.size(), render.scenes(), render.framesEach(),
+                render.medianMillis(), render.minMillis(), render.framesPerSecondPerCore()));
         md.append("\n| seed x264 plan, -threads | value | seconds |\n|---|---:|---:|\n");
         threads.forEach(t -> md.append(String.format(Locale.ROOT, "| %s | %d | %.2f |%n", t.threads(), t.value(), t.seconds())));
         if (!merge.isEmpty()) {
@@ -180,6 +185,7 @@ class benchmark implements Callable<Integer> {
         json.put("threads", threads);
         json.put("motion", motion);
         json.put("framing", framing);
+        json.put("render", render);
         json.put("merge", merge);
         json.put("pipeline", pipeline);
         json.put("imageRate", imageRate);

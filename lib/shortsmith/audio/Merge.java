@@ -168,7 +168,7 @@ public final class Merge {
      * copies streams; called again with the same inputs it returns the kept track at once.
      */
     public static Prepared soundtrack(Ffmpeg ffmpeg, Settings settings, WorkDir work, List<Soundtrack.Segment> segments, Path music) {
-        var parts = new ArrayList<String>(List.of("soundtrack-v2", settings.audio().toString(), settings.encoding().audioBitrate(),
+        var parts = new ArrayList<String>(List.of("soundtrack-v3", settings.audio().toString(), settings.encoding().audioBitrate(),
                 music == null ? "no music" : ClipEncoder.digest(music)));
         segments.forEach(s -> parts.add(ClipEncoder.digest(s.narration()) + "@" + s.samples()));
         String key = ClipEncoder.hash(parts).substring(0, 24);
@@ -189,19 +189,18 @@ public final class Merge {
         Path partial = WorkDir.partial(file);
         try {
             var mix = Soundtrack.build(ffmpeg, segments, music, settings.audio(), scratch);
-            encodeAac(ffmpeg, settings, mix.wav(), mix.normaliseFilter(settings.audio()), partial);
-            var measured = MediaReport.loudness(ffmpeg, partial);
-            // The limiter (a raise pushes more peaks into it) and the encoder can leave the track a
-            // little off the target, most on short or peaky tracks; what the encoded track measures
-            // is exact, so up to two more encodes close the gap.
+            // The limiter takes a little loudness back from the last raise (more on peaky speech):
+            // the final gain is found on the PCM, which measures in a fraction of an AAC encode,
+            // and the track is encoded once.
             double extra = 0;
-            for (int again = 0; again < 2 && measured != null && measured.integrated() > -69; again++) {
-                double off = settings.audio().loudnessTarget() - measured.integrated();
-                if (Math.abs(off) <= 0.15) break;
+            for (int pass = 0; pass < 3; pass++) {
+                double lufs = mix.measure(ffmpeg, settings.audio(), extra);
+                double off = settings.audio().loudnessTarget() - lufs;
+                if (lufs < -69 || Math.abs(off) <= 0.1) break;
                 extra += off;
-                encodeAac(ffmpeg, settings, mix.wav(), mix.normaliseFilter(settings.audio(), extra), partial);
-                measured = MediaReport.loudness(ffmpeg, partial);
             }
+            encodeAac(ffmpeg, settings, mix.wav(), mix.normaliseFilter(settings.audio(), extra), partial);
+            var measured = MediaReport.loudness(ffmpeg, partial);
             WorkDir.publish(partial, file);
             WorkDir.writeAtomically(meta, Json.write(measured));
             return new Prepared(file, measured);

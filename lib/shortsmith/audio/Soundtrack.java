@@ -76,7 +76,15 @@ public final class Soundtrack {
          */
         public String normaliseFilter(Settings.Audio a) { return normaliseFilter(a, 0); }
 
-        /** The same, with {@code extraDb} more: what the encoded track measured short of the target. */
+        /** The integrated loudness (LUFS) of the mix through {@link #normaliseFilter(Settings.Audio, double)}. */
+        public double measure(Ffmpeg ffmpeg, Settings.Audio a, double extraDb) {
+            String log = run(ffmpeg.command("-loglevel", "info", "-nostats", "-i", "file:" + wav,
+                    "-filter_complex", "[0:a]" + normaliseFilter(a, extraDb) + "," + Loudness.integratedFilter("final") + "[out]",
+                    "-map", "[out]", "-f", "null", "-"), "measuring the soundtrack");
+            return Loudness.fromLog(log, "final").integrated();
+        }
+
+        /** The same, with {@code extraDb} more: what the limiter took back of the last raise. */
         public String normaliseFilter(Settings.Audio a, double extraDb) {
             double correction = measured.integrated() < -69 ? 0 : clamp(a.loudnessTarget() - measured.integrated() + extraDb, -3, 3);
             return String.format(Locale.ROOT, "volume=%.2fdB,%s", correction, limiter(a));

@@ -358,6 +358,25 @@ public final class Benchmark {
         return rows;
     }
 
+    /** The render alone (Ken Burns in Java, no encoder), per frame on one core, at one size. */
+    public record RenderRow(String size, int scenes, int framesEach, double medianMillis, double minMillis, double framesPerSecondPerCore) {}
+
+    /**
+     * Each scene's move rendered alone on one thread at {@code size} (the issue's figures are at
+     * 1080×1920): what an NVENC encode, whose encoder costs the CPU little, can go at per core.
+     */
+    public static RenderRow render(Ffmpeg ffmpeg, List<BenchScene> scenes, Settings settings, String size, int framesEach) {
+        var at = Settings.of(Map.of("VIDEO_SIZE", size, "VIDEO_FPS", String.valueOf(settings.video().fps())));
+        var encoder = new ClipEncoder(ffmpeg, at, EncoderProfile.x264(at));
+        List<Double> millis = new ArrayList<>();
+        for (BenchScene s : scenes) {
+            millis.add(encoder.renderMillisPerFrame(new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), List.of()),
+                    framesEach));
+        }
+        double median = median(millis);
+        return new RenderRow(size, scenes.size(), framesEach, median, java.util.Collections.min(millis), 1000 / median);
+    }
+
     /** A merge's figures: time, how long the result lasts against the video, and its loudness. */
     public record MergeRow(String method, double medianSeconds, double minSeconds, double outputSeconds, double videoSeconds,
                            double loudness, Double ratioToSeed) {}

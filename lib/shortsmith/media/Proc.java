@@ -108,39 +108,30 @@ public final class Proc {
     public static Process start(List<String> command) { return start(command, null); }
 
     private static Process start(List<String> command, java.nio.file.Path cwd) {
-        Shutdown.check();
-        try {
-            var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
-            if (cwd != null) builder.directory(cwd.toFile());
-            Process p = builder.start();
-            LIVE.add(p);
-            stopIfStopping(p);
-            p.onExit().thenRun(() -> LIVE.remove(p));
-            return p;
-        } catch (IOException e) {
-            throw ShortsmithException.environment("cannot run " + command.getFirst() + ": " + e.getMessage());
-        }
-    }
-
-    /** A process started while the JVM began to stop would outlive it: end it at once. */
-    private static void stopIfStopping(Process p) {
-        if (Shutdown.stopping()) {
-            p.destroyForcibly();
-            Shutdown.check();
-        }
+        var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+        if (cwd != null) builder.directory(cwd.toFile());
+        return launch(builder);
     }
 
     /** Starts {@code command} in {@code cwd} with stdin as a pipe the caller writes to (e.g. raw frames). */
     public static Process startPiped(List<String> command, java.nio.file.Path cwd) {
+        return launch(new ProcessBuilder(command).directory(cwd.toFile()));
+    }
+
+    /** Starts a process registered so that it ends with the JVM; none starts once it is stopping. */
+    private static Process launch(ProcessBuilder builder) {
         Shutdown.check();
         try {
-            Process p = new ProcessBuilder(command).directory(cwd.toFile()).start();
+            Process p = builder.start();
             LIVE.add(p);
-            stopIfStopping(p);
+            if (Shutdown.stopping()) {   // started while the JVM began to stop: it would outlive it
+                p.destroyForcibly();
+                Shutdown.check();
+            }
             p.onExit().thenRun(() -> LIVE.remove(p));
             return p;
         } catch (IOException e) {
-            throw ShortsmithException.environment("cannot run " + command.getFirst() + ": " + e.getMessage());
+            throw ShortsmithException.environment("cannot run " + builder.command().getFirst() + ": " + e.getMessage());
         }
     }
 

@@ -299,6 +299,23 @@ public final class ClipEncoder {
         return n;
     }
 
+    /**
+     * The render alone, without ffmpeg or captions: {@code frames} frames of this scene's move at
+     * this encoder's size, rendered on the calling thread (one core) after a warm-up, in
+     * milliseconds a frame. With NVENC the render is what limits a clip, so the benchmark reports it.
+     */
+    public double renderMillisPerFrame(Inputs in, int frames) {
+        var size = settings.video().size();
+        var picture = decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN));
+        var move = plan(in, picture).move();
+        var renderer = KenBurns.of(picture.source(), size.width(), size.height());
+        byte[] frame = new byte[renderer.frameBytes()];
+        for (int k = 0; k < 20; k++) renderer.render(move, k / 20.0, frame);   // the JIT's warm-up, not timed
+        long t0 = System.nanoTime();
+        for (int k = 0; k < frames; k++) renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
+        return (System.nanoTime() - t0) / 1e6 / frames;
+    }
+
     /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */
     record Picture(KenBurns.Yuv420 source, int width, int height, double upscale, double fgX, double fgY, double fgW, double fgH) {}
 
