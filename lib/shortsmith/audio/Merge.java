@@ -189,17 +189,7 @@ public final class Merge {
         Path partial = WorkDir.partial(file);
         try {
             var mix = Soundtrack.build(ffmpeg, segments, music, settings.audio(), scratch);
-            // The limiter takes a little loudness back from the last raise (more on peaky speech):
-            // the final gain is found on the PCM, which measures in a fraction of an AAC encode,
-            // and the track is encoded once.
-            double extra = 0;
-            for (int pass = 0; pass < 3; pass++) {
-                double lufs = mix.measure(ffmpeg, settings.audio(), extra);
-                double off = settings.audio().loudnessTarget() - lufs;
-                if (lufs < -69 || Math.abs(off) <= 0.1) break;
-                extra += off;
-            }
-            encodeAac(ffmpeg, settings, mix.wav(), mix.normaliseFilter(settings.audio(), extra), partial);
+            encodeAac(ffmpeg, settings, mix.wav(), mix.normaliseFilter(ffmpeg, settings.audio()), partial);
             var measured = MediaReport.loudness(ffmpeg, partial);
             WorkDir.publish(partial, file);
             WorkDir.writeAtomically(meta, Json.write(measured));

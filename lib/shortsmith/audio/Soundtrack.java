@@ -71,21 +71,32 @@ public final class Soundtrack {
         public double seconds() { return (double) samples / RATE; }
 
         /**
-         * The last correction to the exact target, applied while encoding AAC. A raise may lift a
-         * few peaks over the ceiling again, so the limiter guards them once more.
+         * The last correction to the exact target, applied while encoding AAC, with the limiter
+         * guarding the peaks a raise lifts over the ceiling again. The limiter takes back a little
+         * of the raise (more on peaky speech), so the gain is found on the PCM: up to three
+         * measuring passes, each a fraction of an AAC encode, until within 0.1 LU.
          */
-        public String normaliseFilter(Settings.Audio a) { return normaliseFilter(a, 0); }
+        public String normaliseFilter(Ffmpeg ffmpeg, Settings.Audio a) {
+            double extra = 0;
+            for (int pass = 0; pass < 3; pass++) {
+                double lufs = measure(ffmpeg, a, extra);
+                double off = a.loudnessTarget() - lufs;
+                if (lufs < -69 || Math.abs(off) <= 0.1) break;
+                extra += off;
+            }
+            return normaliseFilter(a, extra);
+        }
 
         /** The integrated loudness (LUFS) of the mix through {@link #normaliseFilter(Settings.Audio, double)}. */
-        public double measure(Ffmpeg ffmpeg, Settings.Audio a, double extraDb) {
+        private double measure(Ffmpeg ffmpeg, Settings.Audio a, double extraDb) {
             String log = run(ffmpeg.command("-loglevel", "info", "-nostats", "-i", "file:" + wav,
                     "-filter_complex", "[0:a]" + normaliseFilter(a, extraDb) + "," + Loudness.integratedFilter("final") + "[out]",
                     "-map", "[out]", "-f", "null", "-"), "measuring the soundtrack");
             return Loudness.fromLog(log, "final").integrated();
         }
 
-        /** The same, with {@code extraDb} more: what the limiter took back of the last raise. */
-        public String normaliseFilter(Settings.Audio a, double extraDb) {
+        /** Gain to the target from what the mix measured, {@code extraDb} more, then the limiter. */
+        private String normaliseFilter(Settings.Audio a, double extraDb) {
             double correction = measured.integrated() < -69 ? 0 : clamp(a.loudnessTarget() - measured.integrated() + extraDb, -3, 3);
             return String.format(Locale.ROOT, "volume=%.2fdB,%s", correction, limiter(a));
         }

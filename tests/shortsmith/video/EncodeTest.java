@@ -319,12 +319,18 @@ class EncodeTest {
         }
     }
 
+    /** A one-scene story narrated in Spanish (espeak-ng speaks it) whose caption text is {@code caption}. */
+    private static Path captioned(Path dir, String caption) throws Exception {
+        Path story = StoryFixture.story(dir, "Una cometa roja.");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("text", caption);
+        Files.writeString(story, Json.write(json));
+        return story;
+    }
+
     @Test
     void captionCharactersNoInstalledFontDrawsAreNamedInAWarningWithThePackageThatHasThem(@TempDir Path tmp) throws Exception {
-        Path story = StoryFixture.story(tmp.resolve("khmer"), "Una cometa roja.");
-        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("text", "ខ្លែង ក្រហម 🪁");
-        Files.writeString(story, Json.write(json));
+        Path story = captioned(tmp.resolve("khmer"), "ខ្លែង ក្រហម 🪁");
         var run = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.stderr().contains("warning: scene s1: no installed font draws") && run.stderr().contains("ខ")
@@ -333,10 +339,7 @@ class EncodeTest {
 
     @Test
     void chineseCaptionsRenderThroughTheFallbackFontAndSayNothing(@TempDir Path tmp) throws Exception {
-        Path story = StoryFixture.story(tmp.resolve("cjk"), "Una cometa roja.");
-        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("scenes").get(0)).put("text", "一只红色的风筝");
-        Files.writeString(story, Json.write(json));
+        Path story = captioned(tmp.resolve("cjk"), "一只红色的风筝");
         var env = merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "chunk"));
         var run = TestSupport.jbang(story.getParent(), env, null, "encode", "story.json");
         assertEquals(0, run.exitCode(), run.toString());
