@@ -33,6 +33,39 @@ public final class Espeak {
     /** A narration: 16-bit mono PCM at {@code sampleRate}, and where each word of the text starts. */
     public record Speech(byte[] wav, int sampleRate, List<WordStart> words) {
         public double seconds() { return (wav.length - 44) / 2.0 / sampleRate; }
+
+        /** The samples, −1 to 1. */
+        public float[] mono() {
+            var pcm = ByteBuffer.wrap(wav, 44, wav.length - 44).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            float[] mono = new float[pcm.remaining()];
+            for (int i = 0; i < mono.length; i++) mono[i] = pcm.get(i) / 32768f;
+            return mono;
+        }
+
+        /**
+         * Each word's onset in seconds ({@code text}'s words split at white space): the first word
+         * event inside it. A word espeak-ng does not voice (a lone dash) starts where the previous one does.
+         */
+        public double[] onsets(List<WordTiming.Token> tokens) {
+            double[] starts = new double[tokens.size()];
+            for (int t = 0; t < tokens.size(); t++) {
+                starts[t] = Double.NaN;
+                for (var e : words) {
+                    if (e.start() < tokens.get(t).end() && e.start() + Math.max(1, e.length()) > tokens.get(t).start()) {
+                        starts[t] = e.seconds();
+                        break;
+                    }
+                }
+                if (Double.isNaN(starts[t])) starts[t] = t == 0 ? 0 : starts[t - 1];
+            }
+            return starts;
+        }
+
+        /** The text's words at espeak-ng's own word events, each ending at its last voiced 10 ms. */
+        public List<shortsmith.core.Story.Word> wordTimes(String text) {
+            var tokens = WordTiming.tokens(text);
+            return WordTiming.words(tokens, onsets(tokens), seconds(), WordTiming.voiced(mono(), sampleRate));
+        }
     }
 
     /** A word event: the word's characters in the text ({@code start}, {@code length}, code points from 0) and its time. */
