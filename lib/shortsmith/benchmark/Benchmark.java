@@ -144,7 +144,7 @@ public final class Benchmark {
     }
 
     static String captionsFor(Ffmpeg ffmpeg, BenchScene s, Settings settings, Captions.CaptionFont font) {
-        var words = Captions.estimate(s.text(), Narration.load(ffmpeg, s.audio()).speechSpan());
+        var words = shortsmith.media.WordTiming.estimate(s.text(), Narration.load(ffmpeg, s.audio()).speechSpan());
         return Captions.ass(words, settings.clips().captionStyle(), settings.video().size(), s.audioSeconds() + settings.clips().tail(), font);
     }
 

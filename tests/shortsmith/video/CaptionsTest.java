@@ -14,7 +14,7 @@ class CaptionsTest {
 
     @Test
     void estimatedTimesFollowSyllablesAndPauseAtPunctuation() {
-        var words = Captions.estimate("Hola, mariposa. Sí", new Narration.SpeechSpan(0.5, 3.0));
+        var words = shortsmith.media.WordTiming.estimate("Hola, mariposa. Sí", new Narration.SpeechSpan(0.5, 3.0));
         assertEquals(3, words.size());
         assertEquals(0.5, words.getFirst().start(), 1e-9);
         assertEquals(3.0, words.getLast().end(), 1e-6);
@@ -27,7 +27,7 @@ class CaptionsTest {
 
     @Test
     void chunksAreShortAndEndAtPunctuation() {
-        var words = Captions.estimate("Había una vez, en un lugar muy lejano, una niña que soñaba con volar.", new Narration.SpeechSpan(0, 5));
+        var words = shortsmith.media.WordTiming.estimate("Había una vez, en un lugar muy lejano, una niña que soñaba con volar.", new Narration.SpeechSpan(0, 5));
         var chunks = Captions.chunks(words);
         for (var c : chunks) {
             assertTrue(c.size() <= 4, c.toString());

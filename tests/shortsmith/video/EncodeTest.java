@@ -343,7 +343,8 @@ class EncodeTest {
         var env = merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "chunk"));
         var run = TestSupport.jbang(story.getParent(), env, null, "encode", "story.json");
         assertEquals(0, run.exitCode(), run.toString());
-        assertFalse(run.stderr().contains("warning"), run.stderr());
+        // Nothing about fonts or glyphs (the narration is not Chinese, so its captions are estimated, and encode says so).
+        assertTrue(run.stderr().lines().filter(l -> l.contains("warning")).allMatch(l -> l.contains("captions estimated")), run.stderr());
         // The same scene without captions: the difference is the drawn text, in the caption band.
         var bare = TestSupport.jbang(story.getParent(), merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none", "WORK_DIR",
                 tmp.resolve("bare").toString())), null, "encode", "story.json");
