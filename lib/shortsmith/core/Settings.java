@@ -62,7 +62,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     }
 
     /** Where the script, the images and the narration come from (blank base URLs = the provider's own). */
-    public record Providers(Gemini gemini, Images images, Speech speech, ComfyUi comfyui, java.time.Duration deadline,
+    public record Providers(Gemini gemini, Images images, Speech speech, Align align, ComfyUi comfyui, java.time.Duration deadline,
                             java.time.Duration requestTimeout, java.time.Duration retryDelay) {}
 
     /** {@code COMFYUI_URL} and {@code COMFYUI_API_KEY} (a bearer token for a server behind an auth proxy). */
@@ -79,9 +79,19 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     public record Images(String provider, String baseUrl, Secret key, String model, int ratePerMinute, long seed, String workflow,
                          String outputNode, String command) {}
 
-    /** {@code TTS_*}: espeak (offline), openai, replicate, comfyui ({@code TTS_WORKFLOW}) or command ({@code TTS_COMMAND}). */
+    /**
+     * {@code TTS_*}: espeak (offline), openai, kokoro (Kokoro-FastAPI, with word times), elevenlabs
+     * (with word times), replicate, comfyui ({@code TTS_WORKFLOW}) or command ({@code TTS_COMMAND}).
+     */
     public record Speech(String provider, String baseUrl, Secret key, String model, String voice, double speed, String workflow,
                          String outputNode, String command) {}
+
+    /**
+     * {@code ALIGN_*}: how word times are found for narration that came without them: {@code local}
+     * (espeak-ng reference and DTW, offline) or {@code openai} (an OpenAI-compatible
+     * {@code /v1/audio/transcriptions}: OpenAI, faster-whisper or whisper.cpp servers).
+     */
+    public record Align(String provider, String baseUrl, Secret key, String model) {}
 
     /**
      * How scene clips look and where stages keep their files: {@code CAPTION_STYLE},
@@ -261,9 +271,12 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                         r.secret("IMAGE_API_KEY"), r.text("IMAGE_MODEL", ""),
                         r.integer("IMAGE_RATE_PER_MIN", 6, 1, 10_000), r.integer("IMAGE_SEED", 0, 0, Integer.MAX_VALUE),
                         r.text("IMAGE_WORKFLOW", ""), r.text("IMAGE_OUTPUT_NODE", ""), r.text("IMAGE_COMMAND", "")),
-                new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "replicate", "comfyui", "command"), r.url("TTS_BASE_URL", ""),
+                new Speech(r.oneOf("TTS_PROVIDER", "espeak", "espeak", "openai", "kokoro", "elevenlabs", "replicate", "comfyui", "command"),
+                        r.url("TTS_BASE_URL", ""),
                         r.secret("TTS_API_KEY"), r.text("TTS_MODEL", ""), r.text("TTS_VOICE", ""),
                         r.decimal("TTS_SPEED", 1.0, 0.25, 4.0), r.text("TTS_WORKFLOW", ""), r.text("TTS_OUTPUT_NODE", ""), r.text("TTS_COMMAND", "")),
+                new Align(r.oneOf("ALIGN_PROVIDER", "local", "local", "openai"), r.url("ALIGN_BASE_URL", ""), r.secret("ALIGN_API_KEY"),
+                        r.text("ALIGN_MODEL", "whisper-1")),
                 new ComfyUi(r.url("COMFYUI_URL", "http://127.0.0.1:8188"), r.secret("COMFYUI_API_KEY")),
                 java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)),
                 java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_TIMEOUT", 120, 0.1, 3600) * 1000)),

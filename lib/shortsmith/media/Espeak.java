@@ -156,20 +156,12 @@ public final class Espeak {
                 int error = (int) synth.invokeExact(buffer, (long) utf8.length + 1, 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE,
                         MemorySegment.NULL, MemorySegment.NULL);
                 if (error != 0) throw new ShortsmithException(ExitCode.FAILED, "espeak-ng could not speak the text (error " + error + ")");
-                return new Speech(wav(samples.toByteArray(), sampleRate), sampleRate, List.copyOf(events));
+                return new Speech(Wav.mono16(samples.toByteArray(), sampleRate), sampleRate, List.copyOf(events));
             } catch (ShortsmithException e) {
                 throw e;
             } catch (Throwable t) {
                 throw new IllegalStateException("espeak-ng failed", t);
             }
         }
-    }
-
-    /** 16-bit mono PCM as a WAV file. */
-    static byte[] wav(byte[] pcm, int rate) {
-        var b = ByteBuffer.allocate(44 + pcm.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put("RIFF".getBytes()).putInt(36 + pcm.length).put("WAVEfmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1)
-                .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16).put("data".getBytes()).putInt(pcm.length).put(pcm);
-        return b.array();
     }
 }

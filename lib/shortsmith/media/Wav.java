@@ -24,6 +24,14 @@ public final class Wav {
     /** One WAV: its {@code fmt } chunk and its samples. */
     record Parts(byte[] format, byte[] data) {}
 
+    /** 16-bit mono PCM (little-endian samples, as engines send raw PCM) as a WAV file. */
+    public static byte[] mono16(byte[] pcm, int rate) {
+        var b = java.nio.ByteBuffer.allocate(44 + pcm.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + pcm.length).put("WAVEfmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1)
+                .putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16).put("data".getBytes()).putInt(pcm.length).put(pcm);
+        return b.array();
+    }
+
     /** The pieces as one audio file (WAV). */
     public static byte[] join(Ffmpeg ffmpeg, List<byte[]> pieces) {
         if (pieces.size() == 1) return pieces.getFirst();

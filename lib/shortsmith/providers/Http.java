@@ -185,27 +185,63 @@ final class Http {
     /** Whether a request creates paid work (sent once) or only asks (polls, downloads: retried freely). */
     enum Kind { PAID, FREE }
 
+    /** A request body and its content type. */
+    record Payload(String contentType, byte[] bytes) {
+        static Payload json(Object value) { return new Payload("application/json", Json.write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8)); }
+
+        @Override
+        public String toString() { return "Payload[" + contentType + ", " + bytes.length + " bytes]"; }
+    }
+
+    /** A part of a multipart/form-data body: a field, or a file when {@code filename} is set. */
+    record Part(String name, String filename, String contentType, byte[] bytes) {
+        static Part field(String name, String value) { return new Part(name, null, null, value.getBytes(java.nio.charset.StandardCharsets.UTF_8)); }
+    }
+
+    /** A multipart/form-data body (RFC 7578) with a random boundary. */
+    static Payload multipart(List<Part> parts) {
+        String boundary = "shortsmith-" + java.util.UUID.randomUUID();
+        var out = new java.io.ByteArrayOutputStream();
+        for (Part p : parts) {
+            var head = new StringBuilder("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(p.name()).append('"');
+            if (p.filename() != null) head.append("; filename=\"").append(p.filename()).append('"');
+            head.append("\r\n");
+            if (p.contentType() != null) head.append("Content-Type: ").append(p.contentType()).append("\r\n");
+            head.append("\r\n");
+            out.writeBytes(head.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.writeBytes(p.bytes());
+            out.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        out.writeBytes(("--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Payload("multipart/form-data; boundary=" + boundary, out.toByteArray());
+    }
+
+    /** Sends a multipart form that creates paid work (a transcription); the JSON answer. */
+    JsonNode submitForm(URI uri, Map<String, String> headers, List<Part> parts) throws InterruptedException {
+        return json(send("POST", uri, headers, multipart(parts), Kind.PAID), Kind.PAID);
+    }
+
     /** Sends JSON that creates paid work; the JSON answer. */
     JsonNode submit(URI uri, Map<String, String> headers, Object body) throws InterruptedException {
-        var r = send("POST", uri, headers, Json.write(body), Kind.PAID);
+        var r = send("POST", uri, headers, Payload.json(body), Kind.PAID);
         return json(r, Kind.PAID);
     }
 
     /** Sends JSON that creates paid work and answers with the result itself (audio): its bytes, of one of {@code types}. */
     byte[] submitForBytes(URI uri, Map<String, String> headers, Object body, List<String> types) throws InterruptedException {
-        var r = send("POST", uri, headers, Json.write(body), Kind.PAID);
+        var r = send("POST", uri, headers, Payload.json(body), Kind.PAID);
         checkType(uri, r, types, Kind.PAID);
         return r.body();
     }
 
     /** POSTs JSON that creates no paid work (a local server's queue); the JSON answer. A failure after sending is not retried here. */
     JsonNode postJson(URI uri, Map<String, String> headers, Object body, Kind kind) throws InterruptedException {
-        return json(send("POST", uri, headers, Json.write(body), kind), kind);
+        return json(send("POST", uri, headers, Payload.json(body), kind), kind);
     }
 
     /** POSTs JSON and ignores what comes back (ComfyUI's queue deletion and interrupt answer with an empty body). */
     void post(URI uri, Map<String, String> headers, Object body) throws InterruptedException {
-        send("POST", uri, headers, Json.write(body), Kind.FREE);
+        send("POST", uri, headers, Payload.json(body), Kind.FREE);
     }
 
     JsonNode getJson(URI uri, Map<String, String> headers) throws InterruptedException {
@@ -281,11 +317,11 @@ final class Http {
      * One attempt, redirects included: failures become ProviderExceptions that say whether sending
      * again is safe. Headers carrying a key reach only the key origin.
      */
-    HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, String body, Kind kind) throws InterruptedException {
+    HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         URI at = uri;
         String verb = method;
-        String payload = body;
+        Payload payload = body;
         for (int hop = 0; ; hop++) {
             var r = once(verb, at, headers, payload, kind, deadline);
             int status = r.statusCode();
@@ -318,7 +354,7 @@ final class Http {
         }
     }
 
-    private HttpResponse<byte[]> once(String method, URI uri, Map<String, String> headers, String body, Kind kind, long deadline)
+    private HttpResponse<byte[]> once(String method, URI uri, Map<String, String> headers, Payload body, Kind kind, long deadline)
             throws InterruptedException {
         long left = deadline - System.nanoTime();
         var b = HttpRequest.newBuilder(uri).timeout(Duration.ofNanos(Math.max(1, left))).header("User-Agent", "shortsmith");
@@ -326,7 +362,7 @@ final class Http {
         headers.forEach((k, v) -> {
             if (keyed || Secrets.scrub(v).equals(v)) b.header(k, v);   // a header that carries a key stays on its origin
         });
-        if (body != null) b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", body.contentType()).method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         else b.method(method, HttpRequest.BodyPublishers.noBody());
         CompletableFuture<HttpResponse<byte[]>> call = CLIENT.sendAsync(b.build(), info -> new Capped());
         String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
@@ -443,6 +479,12 @@ final class Http {
         try {
             JsonNode n = Json.MAPPER.readTree(body);
             if (n != null) {
+                // ElevenLabs and Kokoro-FastAPI put {status or error, message} under detail.
+                JsonNode detail = n.path("detail");
+                if (detail.path("message").isTextual() && !detail.path("message").asText().isBlank()) {
+                    String code = detail.path("status").asText(detail.path("error").asText(""));
+                    return oneLine((code.isBlank() ? "" : code + ": ") + detail.path("message").asText());
+                }
                 for (JsonNode candidate : List.of(n.path("error").path("message"), n.path("detail"), n.path("message"), n.path("error"))) {
                     if (candidate.isTextual() && !candidate.asText().isBlank()) return oneLine(candidate.asText());
                     if (candidate.isArray() && !candidate.isEmpty()) return oneLine(candidate.get(0).path("msg").asText(candidate.toString()));

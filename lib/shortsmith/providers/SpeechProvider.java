@@ -5,8 +5,9 @@ import shortsmith.core.Settings;
 /**
  * Where narration comes from: {@code espeak} (offline: espeak-ng with the story language's voice),
  * {@code openai} (OpenAI-compatible {@code /v1/audio/speech}: OpenAI, Kokoro-FastAPI and other
- * local servers) or {@code replicate} (predictions: submit, poll until {@code succeeded}).
- * Chosen by TTS_PROVIDER.
+ * local servers), {@code kokoro} and {@code elevenlabs} (with the engine's word times),
+ * {@code replicate} (predictions: submit, poll until {@code succeeded}), {@code comfyui} or
+ * {@code command}. Chosen by TTS_PROVIDER.
  */
 public interface SpeechProvider {
 
@@ -40,7 +41,7 @@ public interface SpeechProvider {
     /** A narration and, when the engine knows them, where its words are (seconds from the start of the audio). */
     record Spoken(byte[] audio, java.util.List<shortsmith.core.Story.Word> words) {}
 
-    /** The narration with its word times when the engine reports them (espeak-ng does); by default only the audio. */
+    /** The narration with its word times when the engine reports them (espeak-ng, Kokoro, ElevenLabs do); by default only the audio. */
     default Spoken speak(Request r, ImageProvider.Context c) throws InterruptedException { return new Spoken(synthesize(r, c), null); }
 
     /** The audio's bytes (WAV, MP3, FLAC or Ogg). */
@@ -52,6 +53,16 @@ public interface SpeechProvider {
             case "openai" -> {
                 var base = Http.base(s.baseUrl(), "https://api.openai.com");
                 yield new OpenAiSpeech(base, s.model().isBlank() ? "tts-1" : s.model(), s.key(), Http.of("openai speech", settings, base));
+            }
+            case "kokoro" -> {
+                var base = Http.base(s.baseUrl(), "http://127.0.0.1:8880");
+                yield new KokoroSpeech(base, s.model().isBlank() ? "kokoro" : s.model(), s.key(), Http.of("kokoro", settings, base));
+            }
+            case "elevenlabs" -> {
+                var base = Http.base(s.baseUrl(), "https://api.elevenlabs.io");
+                ElevenLabsSpeech.checkSpeed(s.speed());
+                yield new ElevenLabsSpeech(base, s.model().isBlank() ? "eleven_multilingual_v2" : s.model(),
+                        Http.requireKey("TTS_API_KEY", s.key(), "elevenlabs"), Http.of("elevenlabs", settings, base));
             }
             case "replicate" -> {
                 var base = Http.base(s.baseUrl(), "https://api.replicate.com");

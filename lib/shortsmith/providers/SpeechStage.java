@@ -60,7 +60,7 @@ public final class SpeechStage {
         var speech = settings.providers().speech();
         this.voice = speech.voice().isBlank() ? provider.defaultVoice(language) : speech.voice();
         this.speed = speech.speed();
-        this.aligner = Aligners.from(settings);
+        this.aligner = Aligners.from(settings, jobs, why -> progress.note("warning: " + why));
     }
 
     public SpeechProvider provider() { return provider; }

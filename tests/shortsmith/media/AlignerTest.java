@@ -103,7 +103,7 @@ class AlignerTest {
         Path wav = dir.resolve("in.wav"), mp3 = dir.resolve("in.mp3");
         var pcm = java.nio.ByteBuffer.allocate(c.narration().mono().length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (float v : c.narration().mono()) pcm.putShort((short) Math.round(v * 32767));
-        Files.write(wav, Espeak.wav(pcm.array(), c.narration().sampleRate()));
+        Files.write(wav, Wav.mono16(pcm.array(), c.narration().sampleRate()));
         assertTrue(Proc.run(FFMPEG.command("-loglevel", "error", "-i", wav.toString(), "-ar", "24000", "-b:a", "64k", mp3.toString()),
                 java.time.Duration.ofSeconds(30)).ok());
         var result = Aligner.align(Narration.load(FFMPEG, mp3), text, "es");

@@ -308,7 +308,7 @@ class TrustTest {
                 if (r.method().equals("POST")) {
                     bodies.add(r.body());
                     return handler.answer(new FakeServer.Request(r.method(), "/v1/flux-pro-1.1", r.query(), r.headers(),
-                            "{\"prompt\":\"x\",\"width\":576,\"height\":1024}", r.nanos()));
+                            "{\"prompt\":\"x\",\"width\":576,\"height\":1024}", r.nanos(), r.raw()));
                 }
                 return handler.answer(r);
             })) {

@@ -18,7 +18,7 @@ import java.util.concurrent.Executors;
 public final class FakeServer implements AutoCloseable {
 
     /** One request as the server saw it. */
-    public record Request(String method, String path, String query, Map<String, List<String>> headers, String body, long nanos) {
+    public record Request(String method, String path, String query, Map<String, List<String>> headers, String body, long nanos, byte[] raw) {
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
                     .map(e -> e.getValue().getFirst()).orElse(null);
@@ -65,8 +65,9 @@ public final class FakeServer implements AutoCloseable {
 
     private void serve(HttpExchange ex, Handler handler) throws IOException {
         try (ex) {
+            byte[] raw = ex.getRequestBody().readAllBytes();
             var r = new Request(ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getQuery(),
-                    Map.copyOf(ex.getRequestHeaders()), new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), System.nanoTime());
+                    Map.copyOf(ex.getRequestHeaders()), new String(raw, StandardCharsets.UTF_8), System.nanoTime(), raw);
             requests.add(r);
             Answer a;
             try {
