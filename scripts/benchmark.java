@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import shortsmith.benchmark.Benchmark;
+import shortsmith.benchmark.CaptionTiming;
 import shortsmith.benchmark.Charts;
 import shortsmith.core.Cli;
 import shortsmith.core.Home;
@@ -58,6 +59,9 @@ class benchmark implements Callable<Integer> {
     @Option(names = "--rows", split = ",", description = "Only these rows (seed-ultrafast,seed-x264,seed-nvenc,x264,nvenc-p1,nvenc-p4,nvenc-p7,lossless).")
     List<String> rows;
 
+    @Option(names = "--only", paramLabel = "captions", description = "Only this section: captions (caption timing against Festival's word times).")
+    String only;
+
     @Option(names = "--out", description = "Folder for results.json and results.md (default: the work folder's bench/).")
     Path out;
 
@@ -68,6 +72,8 @@ class benchmark implements Callable<Integer> {
         var ffmpeg = Ffmpeg.locate(settings);
         var storyData = Story.read(storyFile);
         Path dir = out != null ? out : WorkDir.forStory(storyData, storyFile, settings.clips().workDir()).root().resolve("bench");
+        if ("captions".equals(only)) return captionsOnly(ffmpeg, settings, dir);
+        if (only != null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only takes: captions");
         var scenes = Benchmark.scenes(storyData, dir.resolve("narration"), ffmpeg, quick ? 3 : Integer.MAX_VALUE);
         double videoSeconds = Benchmark.videoSeconds(scenes, settings);
         var probe = NvencProbe.detect(settings, false);
@@ -122,6 +128,8 @@ class benchmark implements Callable<Integer> {
         var motion = Benchmark.motion(ffmpeg, settings, dir.resolve("motion"));
         System.err.println("benchmark: framing…");
         var framing = Benchmark.framing(settings);
+        System.err.println("benchmark: caption timing against Festival's word times…");
+        var captions = CaptionTiming.festivalAvailable() ? CaptionTiming.measure(ffmpeg, settings, dir.resolve("captions")) : List.<CaptionTiming.Row>of();
         System.err.println("benchmark: the render alone, 1080x1920, one core…");
         var render = Benchmark.render(ffmpeg, scenes, settings, "1080x1920", 60);
         System.err.println("benchmark: x264 threads…");
@@ -156,6 +164,8 @@ class benchmark implements Callable<Integer> {
         md.append("\n| framing: subject wholly in frame | scenes | geometry alone | subject-aware | worst scene | detection ms |\n|---|---:|---:|---:|---:|---:|\n");
         framing.forEach(f -> md.append(String.format(Locale.ROOT, "| %s | %d | %.1f %% | %.1f %% | %.1f %% | %.1f |%n", f.picture(), f.scenes(),
                 100 * f.before(), 100 * f.after(), 100 * f.worstAfter(), f.detectMillis())));
+        md.append("\n| caption timing: onset error | method | words | median ms | p90 ms | worst ms | within 100 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
+        captionTable(md, captions);
         md.append(String.format(Locale.ROOT, "%n| render alone (Ken Burns, no encoder), one core | scenes | frames each | median ms/frame | min ms/frame | fps per core |%n"
                 + "|---|---:|---:|---:|---:|---:|%n| %s | %d | %d | %.2f | %.2f | %.0f |%n", render.size(), render.scenes(), render.framesEach(),
                 render.medianMillis(), render.minMillis(), render.framesPerSecondPerCore()));
@@ -186,6 +196,7 @@ class benchmark implements Callable<Integer> {
         json.put("motion", motion);
         json.put("framing", framing);
         json.put("render", render);
+        json.put("captions", captions);
         json.put("merge", merge);
         json.put("pipeline", pipeline);
         json.put("imageRate", imageRate);
@@ -204,6 +215,24 @@ class benchmark implements Callable<Integer> {
         Charts.pipeline(pipeline, dir.resolve("pipeline.png"));
         System.out.print(md);
         System.err.println("benchmark: results.json, results.md, results.csv and charts in " + dir);
+        return 0;
+    }
+
+    private static void captionTable(StringBuilder md, List<CaptionTiming.Row> captions) {
+        if (captions.isEmpty()) md.append("| unavailable: Festival is not installed (" + CaptionTiming.INSTALL + ") | | | | | | |\n");
+        captions.forEach(c -> md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f | %.0f %% |%n", c.narration(), c.method(), c.words(),
+                c.medianMs(), c.p90Ms(), c.maxMs(), 100 * c.within100())));
+    }
+
+    private Integer captionsOnly(Ffmpeg ffmpeg, Settings settings, Path dir) throws Exception {
+        if (!CaptionTiming.festivalAvailable()) throw ShortsmithException.environment("caption timing needs Festival: " + CaptionTiming.INSTALL);
+        System.err.println("benchmark: caption timing against Festival's word times…");
+        var captions = CaptionTiming.measure(ffmpeg, settings, dir.resolve("captions"));
+        var md = new StringBuilder("| caption timing: onset error | method | words | median ms | p90 ms | worst ms | within 100 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
+        captionTable(md, captions);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("captions.json"), Json.write(captions));
+        System.out.print(md);
         return 0;
     }
 

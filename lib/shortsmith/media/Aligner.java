@@ -21,8 +21,8 @@ public final class Aligner {
 
     /**
      * An alignment: the words (seconds from the start of the narration) or, when the audio and the
-     * text do not match, none and the reason. {@code match}: the share of words given a plausible
-     * length (1 when the audio says the text).
+     * text do not match, none and the reason. {@code match}: how clearly the audio says the text
+     * (see {@link Aligner#match}; NaN when it could not be measured).
      */
     public record Result(List<Story.Word> words, double match, String problem) {
         public boolean ok() { return problem == null; }
@@ -33,12 +33,8 @@ public final class Aligner {
         }
     }
 
-    /**
-     * The share of words whose aligned length is within 0.4–2.5× the reference's below which the
-     * narration is taken not to say the text (the same text scores 1.0 in the benchmark; another
-     * text 0.77–1.0, so some mismatches pass as plausible).
-     */
-    static final double MIN_MATCH = 0.95;
+    /** Below this {@link #match} the narration is taken not to say the text: no false refusal in calibration, four in five other texts caught. */
+    static final double MIN_MATCH = -0.09;
     static final int WPM = 175;
     private static final double HOP = Mfcc.HOP_SECONDS;
 
@@ -81,25 +77,33 @@ public final class Aligner {
             onsets[t] = snap(onset, voiced, afterPause || t == 0);
             if (t > 0) onsets[t] = Math.max(onsets[t], onsets[t - 1]);
         }
-        // Audio that says the text gives each word about the length the reference gives it; other
-        // speech squeezes some words to nothing and stretches others.
-        int judged = 0, kept = 0;
-        for (int t = 0; t + 1 < tokens.size(); t++) {
-            int refLength = refFrames[t + 1] - refFrames[t];
-            if (refLength < 15) continue;
-            judged++;
-            double r = (onsets[t + 1] - onsets[t]) / HOP / refLength;
-            if (r > 0.4 && r < 2.5) kept++;
-        }
-        double match = judged == 0 ? 1 : (double) kept / judged;
+        double match = match(a, b, path, refFrames);
         if (match < MIN_MATCH) {
-            return new Result(null, match, String.format(Locale.ROOT,
-                    "the narration does not seem to say the text (%.0f %% of its words have a plausible length)", 100 * match));
+            return new Result(null, match, String.format(Locale.ROOT, "the narration does not seem to say the text (match %.2f, below %.2f)",
+                    match, MIN_MATCH));
         }
         return new Result(WordTiming.words(tokens, onsets, narration.duration(), voiced), match, null);
     }
 
-    private static Result failed(String why) { return new Result(null, 0, why); }
+    private static Result failed(String why) { return new Result(null, Double.NaN, why); }
+
+    /**
+     * How clearly the narration says the text: how much better it matches the reference than the
+     * same reference with its words in reverse order (audio of another text matches both alike),
+     * less a penalty when even the straight diagonal between the two is far (in units of the
+     * normalised features). Calibrated on Festival's narration of 40 sentences in English and Italian
+     * at two paces against the next sentence's text: the same text scored −0.05 and up, another
+     * text −0.23 to −0.02.
+     */
+    static double match(Frames a, Frames b, Warp path, int[] refFrames) {
+        double reversed = 1 - path.cost() / Warp.of(a, b.wordsReversed(refFrames)).cost();
+        double diagonal = 0;
+        for (int i = 0; i < a.size(); i++) {
+            int j = (int) ((long) i * (b.size() - 1) / Math.max(1, a.size() - 1));
+            diagonal += Warp.distance(a.features()[i], a.voiced()[i], b.features()[j], b.voiced()[j]);
+        }
+        return reversed - 0.3 * (diagonal / a.size() - 6.5);
+    }
 
     /** Which 10 ms hold speech: within 40 dB of the loud parts (the 95th percentile), and above −60 dBFS. */
     static boolean[] speech(float[] mono, int sampleRate) {
@@ -175,6 +179,19 @@ public final class Aligner {
     /** Feature frames and whether each holds speech. */
     record Frames(float[][] features, boolean[] voiced) {
         int size() { return features.length; }
+
+        /** The frames with the words' order reversed (each word's own frames kept in order). */
+        Frames wordsReversed(int[] onsets) {
+            float[][] f = new float[size()][];
+            boolean[] v = new boolean[size()];
+            int at = 0;
+            for (int w = onsets.length - 1; w >= 0; w--) {
+                int from = w == 0 ? 0 : onsets[w], to = w + 1 < onsets.length ? onsets[w + 1] : size();
+                for (int i = from; i < to && at < size(); i++, at++) { f[at] = features[i]; v[at] = voiced[i]; }
+            }
+            for (; at < size(); at++) { f[at] = features[at]; v[at] = voiced[at]; }
+            return new Frames(f, v);
+        }
     }
 
     /**
@@ -253,7 +270,7 @@ public final class Aligner {
         }
 
         /** Silence matches silence whatever its spectrum (two voices' silences differ only in noise). */
-        private static float distance(float[] x, boolean xVoiced, float[] y, boolean yVoiced) {
+        static float distance(float[] x, boolean xVoiced, float[] y, boolean yVoiced) {
             if (!xVoiced && !yVoiced) return 0;
             return distance(x, y);
         }
