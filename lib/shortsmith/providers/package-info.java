@@ -4,7 +4,8 @@
  * ({@link shortsmith.providers.Jobs}) and asset records that make them cacheable
  * ({@link shortsmith.providers.Asset}), each provider behind {@link shortsmith.providers.ImageProvider},
  * {@link shortsmith.providers.SpeechProvider} and {@link shortsmith.providers.ScriptWriter}, and the
- * stages over them ({@link shortsmith.providers.ImageStage}, {@link shortsmith.providers.SpeechStage}).
+ * stages over them ({@link shortsmith.providers.ImageStage}, {@link shortsmith.providers.SpeechStage}),
+ * and the transcription service that times narration ({@link shortsmith.providers.TranscriptionAligner}).
  *
  * <p>May use: core, concurrency, media.
  */
