@@ -19,9 +19,15 @@ Proc.run(List.of("espeak-ng", "-v", "es", "-w", wav.toString(), text), java.time
 var narration = Narration.load(ffmpeg, wav);
 System.out.println(narration + ", speech " + narration.speechSpan());
 
-// 2. Word timings estimated inside that span (weighted by syllables and pauses), as captions use them.
-var words = Captions.estimate(text, narration.speechSpan());
-words.forEach(w -> System.out.printf("%6.2f–%5.2f s  %s%n", w.start(), w.end(), w.word()));
+// 2. Word timings: the aligner's (espeak-ng's reference warped onto this narration) beside the
+//    estimate (syllables and pauses spread over the speech span), which captions fall back to.
+var aligned = Aligner.align(narration, text, "es");
+var estimated = WordTiming.estimate(text, narration.speechSpan());
+System.out.println(aligned);
+for (int i = 0; i < estimated.size(); i++) {
+    System.out.printf("%-10s aligned %5.2f s   estimated %5.2f s%n", estimated.get(i).word(), aligned.words().get(i).start(), estimated.get(i).start());
+}
+var words = aligned.words();
 
 // 3. The karaoke captions as libass reads them (the first lines of the ASS file).
 var font = Captions.font("");

@@ -268,14 +268,27 @@ public record WorkDir(Path root) {
         }
     }
 
-    /** Deletes a folder and everything in it, as far as it can. */
+    /**
+     * Deletes a folder and everything in it, as far as it can. A thread still writing into it (a
+     * render stopped by Ctrl-C) can add a file after the folder was listed, so it is listed again,
+     * a few times, until it is gone.
+     */
     public static void deleteTree(Path dir) {
         SCRATCH.remove(dir);
-        if (!Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(WorkDir::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort
+        for (int attempt = 0; attempt < 5 && Files.exists(dir); attempt++) {
+            try (var s = Files.walk(dir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(WorkDir::deleteQuietly);
+            } catch (IOException | java.io.UncheckedIOException ignored) {
+                // best effort: listed again below
+            }
+            if (Files.exists(dir)) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 

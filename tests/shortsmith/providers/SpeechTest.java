@@ -202,7 +202,7 @@ class SpeechTest {
     @Test
     void narrationWithoutWordTimesIsAlignedKeptAndNotTimedAgainAndAMismatchIsEstimatedWithAWarning(@TempDir Path dir) throws Exception {
         String said = "La vieja cometa roja subió sobre el puerto, y nadie supo adónde fue.";
-        String other = "Mañana lloverá en toda la costa norte durante la tarde.";
+        String other = "Sí, claro.";   // a scene whose narration is another scene's: far longer than its text
         // What an OpenAI-compatible server sends: speech without word times, in another voice and pace than the aligner's reference.
         var spoken = shortsmith.media.Espeak.speak(said, "es+f2", 150);
         double[] truth = spoken.onsets(shortsmith.media.WordTiming.tokens(said));
@@ -221,7 +221,7 @@ class SpeechTest {
             // s2's narration says s1's words: not aligned to text it does not say, but estimated, and the user is told.
             var s2 = result.story().scene("s2");
             assertEquals(Story.Timing.ESTIMATED, s2.timing());
-            assertTrue(errors.toString().contains("s2: captions estimated: the narration does not seem to say the text"), errors.toString());
+            assertTrue(errors.toString().contains("s2: captions estimated: the narration has "), errors.toString());
 
             // Again: the cached narrations keep their times; nothing is timed again.
             Path kept = dir.resolve("story.work/audio/s1.words.json");

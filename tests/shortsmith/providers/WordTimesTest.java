@@ -202,7 +202,7 @@ class WordTimesTest {
     @Test
     void aTranscriptionServiceTimesNarrationThatCameWithoutWordsAndIsNeverAskedTwice(@TempDir Path dir) throws Exception {
         var speech = spoken(TEXT);
-        String other = "Mañana lloverá en toda la costa norte durante la tarde.";
+        String other = "Sí, claro.";   // a scene whose narration is another scene's: far longer than its text
         var words = WordTiming.tokens(TEXT);
         var transcriptions = new AtomicInteger();
         try (var server = new FakeServer(r -> {
@@ -216,7 +216,7 @@ class WordTimesTest {
             assertEquals("es", form.get("language"));
             assertTrue(form.get("file").matches("file:s[12].wav:" + speech.wav().length), form.get("file"));
             transcriptions.incrementAndGet();
-            if (form.get("prompt").startsWith("Mañana")) return FakeServer.Answer.json(500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}");
+            if (form.get("prompt").startsWith("Sí")) return FakeServer.Answer.json(500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}");
             // What Whisper hears: no punctuation, a slip ("cometas"), "adónde" as two words.
             var heard = new ArrayList<Map<String, Object>>();
             for (int i = 0; i < words.size(); i++) {
