@@ -26,6 +26,7 @@ import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
+import shortsmith.pipeline.Batch;
 import shortsmith.pipeline.Pipeline;
 import shortsmith.pipeline.Timeline;
 import shortsmith.providers.ScriptWriter;
@@ -40,9 +41,13 @@ import java.util.concurrent.Callable;
 class shortcmd implements Callable<Integer> {
     @Mixin Cli.Common common;
 
-    @Parameters(paramLabel = "[STORY]", arity = "0..1",
-            description = "A story manifest (or - for stdin; default: stdin when piped, else story.json).")
+    @Parameters(paramLabel = "[STORY…]", arity = "0..*",
+            description = {"A story manifest (or - for stdin; default: stdin when piped, else story.json).",
+                    "Several manifests: one batch with one schedule (each Short beside its manifest, or at its \"output\")."})
     List<String> args;
+
+    @Option(names = "--batch", paramLabel = "DIR", description = "Every *.json story manifest in DIR, in name order, as one batch.")
+    Path batch;
 
     @Option(names = "--demo", arity = "0..1", paramLabel = "es|en", fallbackValue = "es",
             description = "Render the bundled example story (Spanish, or en) with the offline providers.")
@@ -66,7 +71,8 @@ class shortcmd implements Callable<Integer> {
     @Option(names = "--no-music", description = "No background music.")
     boolean noMusic;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Write the timing report (JSON) there, and a timeline chart (PNG) beside the video.")
+    @Option(names = "--report", paramLabel = "FILE", description = {"Write the timing report (JSON) there, and a timeline chart (PNG) beside the video.",
+            "In a batch: the batch report (each story's wall, critical path and failures; the batch's efficiency) and its Gantt chart beside it."})
     Path report;
 
     @Option(names = "--force", description = "Redo every stage, even what is cached (paid providers are paid again).")
@@ -74,6 +80,7 @@ class shortcmd implements Callable<Integer> {
 
     public Integer call() throws Exception {
         var settings = Settings.load();
+        if (batch != null || (args != null && args.size() > 1)) return runBatch(settings);
         if (music != null && noMusic) throw ShortsmithException.usage("--music and --no-music exclude each other");
         if ((demo != null ? 1 : 0) + (topic != null ? 1 : 0) + (args != null && !args.isEmpty() ? 1 : 0) > 1) {
             throw ShortsmithException.usage("give one of STORY, --demo or --topic");
@@ -116,6 +123,37 @@ class shortcmd implements Callable<Integer> {
         if (!result.failures().isEmpty()) System.err.println("short: no video yet; what was done is kept — run the same command again to redo only what is missing");
         System.out.println(result.story().toJson());
         return result.exitCode();
+    }
+
+    /** Many stories, one schedule: each Short written as soon as its story is done; exit 1 naming every failed story. */
+    private int runBatch(Settings settings) throws Exception {
+        if (demo != null || topic != null) throw ShortsmithException.usage("a batch takes story manifests: not --demo or --topic");
+        if (output != null) throw ShortsmithException.usage("-o names one Short: in a batch each story's Short goes beside its manifest (or to its \"output\")");
+        if (music != null || noMusic) throw ShortsmithException.usage("in a batch each story has its own music (its manifest's, else MUSIC)");
+        List<Path> manifests = new java.util.ArrayList<>();
+        if (batch != null) manifests.addAll(Batch.manifestsIn(batch));
+        if (args != null) args.forEach(a -> {
+            if (a.equals("-")) throw ShortsmithException.usage("a batch reads manifests from files, not stdin");
+            manifests.add(Path.of(a));
+        });
+        var progress = Progress.stderr(List.of());
+        var r = Batch.run(manifests, settings, force, progress);
+        for (var s : r.stories()) {
+            if (s.outcome().equals("failed")) {
+                s.failures().forEach((what, why) -> System.err.println("short: " + Path.of(s.manifest()).getFileName() + " failed: " + why));
+            }
+        }
+        if (report != null) {
+            WorkDir.writeAtomically(report.toAbsolutePath(), Json.write(r));
+            Path png = report.toAbsolutePath().resolveSibling(report.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".timeline.png");
+            Timeline.write(r.timeline(), png);
+            System.err.println("short: batch report " + report + ", timeline " + png);
+        }
+        long made = r.stories().stream().filter(s -> s.outcome().equals("made")).count(), kept = r.stories().stream().filter(s -> s.outcome().equals("kept")).count();
+        System.err.println(String.format(java.util.Locale.ROOT, "short: batch of %d: %d made, %d kept, %d failed; %.1f s wall; bound %.1f s (%s); efficiency %.2f",
+                r.stories().size(), made, kept, r.stories().size() - made - kept, r.wall(), r.bound(), r.binds(), r.efficiency()));
+        System.out.println(Json.write(r.stories()));
+        return r.exitCode();
     }
 
     public static void main(String... args) {

@@ -11,6 +11,8 @@ public final class RateLimiter {
     private final int permits;
     private final Duration window;
     private final Ticker ticker;
+    /** Starts of other processes too (IMAGE_RATE_PER_MIN across terminals), when set. */
+    private final SharedWindow shared;
     /**
      * Each start still counted: its time, and whether its request is still open. An open one counts
      * whatever its age (a request still in flight is still on the server's books); a closed one
@@ -27,12 +29,20 @@ public final class RateLimiter {
         Stamp(long at) { this.at = at; }
     }
 
-    public RateLimiter(int permits, Duration window, Ticker ticker) {
+    public RateLimiter(int permits, Duration window, Ticker ticker) { this(permits, window, ticker, null); }
+
+    private RateLimiter(int permits, Duration window, Ticker ticker, SharedWindow shared) {
         if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
         if (!window.isPositive()) throw new IllegalArgumentException("window must be positive, got " + window);
         this.permits = permits;
         this.window = window;
         this.ticker = ticker;
+        this.shared = shared;
+    }
+
+    /** The same limit, also counted in {@code ledger} with every other process that uses it. */
+    public RateLimiter sharedThrough(java.nio.file.Path ledger, Duration bound) {
+        return new RateLimiter(permits, window, ticker, new SharedWindow(ledger, permits, window, bound));
     }
 
     /** {@code n} starts per minute on the system clock. */
@@ -58,8 +68,20 @@ public final class RateLimiter {
         }
     }
 
-    /** Waits until a start is allowed; close the permit when the request is done. */
+    /** Waits until a start is allowed (here, and in the shared ledger when there is one); close the permit when the request is done. */
     public Permit permit() throws InterruptedException {
+        Permit here = localPermit();
+        if (shared == null) return here;
+        try {
+            shared.acquire(why -> {});
+        } catch (InterruptedException | RuntimeException e) {
+            here.close();
+            throw e;
+        }
+        return here;
+    }
+
+    private Permit localPermit() throws InterruptedException {
         long began = ticker.nanoTime();
         while (true) {
             long wait;

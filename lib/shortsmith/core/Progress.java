@@ -29,22 +29,33 @@ public final class Progress {
 
     private final Shared shared;
     private final String slot;
+    /** Put before every scene id and note of this view: a story's name in a batch. */
+    private final String prefix;
 
     public Progress(PrintStream err, boolean live, List<String> sceneIds) {
-        this(new Shared(err, live), "");
+        this(new Shared(err, live), "", "");
         sceneIds.forEach(id -> shared.lines.put(id, new LinkedHashMap<>(Map.of("", "waiting"))));
     }
 
-    private Progress(Shared shared, String slot) {
+    private Progress(Shared shared, String slot, String prefix) {
         this.shared = shared;
         this.slot = slot;
+        this.prefix = prefix;
+    }
+
+    /** A view for one story of a batch: its scenes show as {@code story/scene}, its notes start with {@code story: }. */
+    public Progress within(String story, List<String> sceneIds) {
+        synchronized (shared) {
+            sceneIds.forEach(id -> shared.lines.put(story + "/" + id, new LinkedHashMap<>(Map.of("", "waiting"))));
+        }
+        return new Progress(shared, slot, prefix + story + "/");
     }
 
     /**
      * A view that writes one part of each scene's line ({@code short} shows image, narration and
      * clip side by side: "image ✓  narration …  clip 40 %").
      */
-    public Progress part(String name) { return new Progress(shared, name); }
+    public Progress part(String name) { return new Progress(shared, name, prefix); }
 
     /** Progress on this process's stderr, live when it is a terminal. */
     public static Progress stderr(List<String> sceneIds) {
@@ -63,7 +74,8 @@ public final class Progress {
     }
 
     /** A scene's status; {@code fraction} in 0…1 draws a bar, or is negative for none. */
-    public void update(String sceneId, String stage, double fraction) {
+    public void update(String scene, String stage, double fraction) {
+        String sceneId = prefix + scene;
         String status = fraction < 0 ? Secrets.scrub(stage) : stage + " " + bar(fraction) + String.format(" %3d %%", Math.round(fraction * 100));
         synchronized (shared) {
             set(sceneId, status);
@@ -82,7 +94,8 @@ public final class Progress {
 
     public void failed(String sceneId, String message) { finish(sceneId, "✗ " + message); }
 
-    private void finish(String sceneId, String message) {
+    private void finish(String scene, String message) {
+        String sceneId = prefix + scene;
         String text = Secrets.scrub(message);
         synchronized (shared) {
             set(sceneId, text);
@@ -99,7 +112,7 @@ public final class Progress {
 
     /** A message above the live lines (warnings, summaries). */
     public void note(String text) {
-        String message = Secrets.scrub(text);
+        String message = Secrets.scrub(prefix.isEmpty() ? text : prefix.substring(0, prefix.length() - 1) + ": " + text);
         synchronized (shared) {
             if (shared.live && shared.drawn > 0) {
                 shared.err.print("\033[" + shared.drawn + "A\033[J");

@@ -13,6 +13,7 @@ import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
+import shortsmith.providers.ImageProvider;
 import shortsmith.providers.ImageStage;
 import shortsmith.providers.SpeechProvider;
 import shortsmith.providers.SpeechStage;
@@ -29,9 +30,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 
 /**
  * short: the whole Short from a story, with the stages overlapped instead of run one after
@@ -72,14 +70,28 @@ public final class Pipeline {
     }
 
     public static Result run(StoryInput input, Settings settings, Options options, Progress progress) throws InterruptedException {
+        var machine = Machine.of(settings, 1);
+        machine.expectNarrations(0, input.story().scenes().size());
+        return run(input, settings, options, progress, machine, 0);
+    }
+
+    /**
+     * One story of a batch: its work goes into {@code machine}'s shared lanes at its place
+     * {@code order} (0 first); the caller has counted its narrations into the machine.
+     */
+    public static Result run(StoryInput input, Settings settings, Options options, Progress progress, Machine machine, int order)
+            throws InterruptedException {
         WorkDir work = input.workDir(settings);
         try (var lock = work.lock("short", progress::note)) {
-            return runLocked(input, settings, options, progress, work);
+            return runLocked(input, settings, options, progress, work, machine, order);
+        } finally {
+            // Whatever happened, narrations this story did not get to no longer hold cores from the others' clips.
+            machine.settle(order);
         }
     }
 
-    private static Result runLocked(StoryInput input, Settings settings, Options options, Progress progress, WorkDir work)
-            throws InterruptedException {
+    private static Result runLocked(StoryInput input, Settings settings, Options options, Progress progress, WorkDir work, Machine machine,
+                                    int order) throws InterruptedException {
         long t0 = System.nanoTime();
         double cpu0 = CpuTime.now();
         Story start = input.story().withWorkDir(work.root().toString());
@@ -89,66 +101,47 @@ public final class Pipeline {
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         if (options.music() != null) Merge.checkMusic(ffmpeg, options.music());
 
-        var images = ImageStage.of(work, settings, options.force(), progress.part("image"));
+        var images = new ImageStage(work, settings, ImageProvider.from(settings), machine.imageRate, options.force(), progress.part("image"));
         var speechProvider = SpeechProvider.from(settings);
-        var speech = new SpeechStage(work, settings, speechProvider, start.language(), options.force(), progress.part("narration"));
+        var speech = new SpeechStage(work, settings, speechProvider, start.language(), options.force(), progress.part("narration")).timingWordsLater();
         var clipProgress = progress.part("clip");
 
-        EncoderProfile profile = EncodeStage.profileFor(null, settings);
-        int clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
+        EncoderProfile profile = machine.profile;
+        int clipsAtOnce = machine.clipsAtOnce;
         var encoder = new ClipEncoder(ffmpeg, settings, EncodeStage.threadsFor(profile, clipsAtOnce));
-        // On the CPU, clips yield cores to a narration engine running on this machine until it is done.
-        int reserved = 0;
-        int whileNarrating = settings.parallelism().clipCoresWhileNarrating();
-        if (!(profile instanceof EncoderProfile.Nvenc) && speechProvider.runsHere() && whileNarrating > 0) {
-            reserved = Math.max(0, clipsAtOnce - whileNarrating);
-        }
-        var clipSlots = new Semaphore(clipsAtOnce, true);
-        clipSlots.acquireUninterruptibly(reserved);
-        int heldForNarration = reserved;
 
         List<Span> spans = Collections.synchronizedList(new ArrayList<>());
         Map<String, ShortsmithException> failures = new ConcurrentHashMap<>();
         Map<String, Path> imageOf = new ConcurrentHashMap<>(), audioOf = new ConcurrentHashMap<>();
         Map<String, ClipEncoder.Clip> clipOf = new ConcurrentHashMap<>();
-        var imageSlots = new Semaphore(images.atOnce(), true);
         List<Story.Scene> scenes = start.scenes();
 
-        try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        try {
             Map<String, CompletableFuture<Path>> imageDone = new LinkedHashMap<>(), audioDone = new LinkedHashMap<>();
             for (Story.Scene s : scenes) {
                 imageDone.put(s.id(), new CompletableFuture<>());
                 audioDone.put(s.id(), new CompletableFuture<>());
             }
-            // Pictures: all at once up to the stage's limit (the provider's rate limiter is inside).
-            for (Story.Scene s : scenes) {
-                executor.submit(() -> {
-                    imageSlots.acquire();
+            // Pictures and narration go into the machine's lanes in story order, then scene order, so
+            // scene 1's clip can start first and an earlier story is finished first.
+            for (int i = 0; i < scenes.size(); i++) {
+                Story.Scene s = scenes.get(i);
+                machine.images.submit(Machine.priority(order, i),
+                        () -> timed(t0, spans, failures, s.id(), "image", () -> images.ready(s), () -> images.imageFor(s), imageDone.get(s.id()), imageOf));
+                machine.narration.submit(Machine.priority(order, i), () -> {
                     try {
-                        return timed(t0, spans, failures, s.id(), "image", () -> images.ready(s), () -> images.imageFor(s), imageDone.get(s.id()), imageOf);
-                    } finally {
-                        imageSlots.release();
-                    }
-                });
-            }
-            // Narration: lanes that take scenes in story order, so scene 1's clip can start first.
-            var queue = new LinkedBlockingQueue<>(scenes);
-            int lanes = Math.min(scenes.size(), settings.parallelism().maxParallelTts());
-            var lanesLeft = new java.util.concurrent.atomic.AtomicInteger(lanes);
-            for (int lane = 0; lane < lanes; lane++) {
-                executor.submit(() -> {
-                    for (Story.Scene s; (s = queue.poll()) != null; ) {
-                        Story.Scene scene = s;
-                        timed(t0, spans, failures, s.id(), "narration", () -> speech.ready(scene), () -> speech.narrationFor(scene),
+                        return timed(t0, spans, failures, s.id(), "narration", () -> speech.ready(s), () -> speech.narrationFor(s),
                                 audioDone.get(s.id()), audioOf);
+                    } finally {
+                        machine.narrationDone(order);
                     }
-                    if (lanesLeft.decrementAndGet() == 0) clipSlots.release(heldForNarration);
-                    return null;
                 });
             }
             // Clips: as soon as a scene has both.
             List<CompletableFuture<?>> clips = new ArrayList<>();
-            for (Story.Scene s : scenes) {
+            for (int i = 0; i < scenes.size(); i++) {
+                Story.Scene s = scenes.get(i);
+                long priority = Machine.priority(order, i);
                 var both = CompletableFuture.allOf(imageDone.get(s.id()), audioDone.get(s.id()));
                 var clip = new CompletableFuture<Path>();
                 clips.add(clip);
@@ -158,14 +151,19 @@ public final class Pipeline {
                         clip.complete(null);
                         return;
                     }
-                    executor.submit(() -> {
-                        clipSlots.acquire();
-                        try {
+                    machine.clips.submit(priority, () -> {
+                        try (var session = machine.nvencSessions == null ? null : machine.nvencSessions.acquire(clipProgress::note)) {
                             return timed(t0, spans, failures, s.id(), "clip", () -> false,
-                                    () -> encodeClip(s, start, work, imageOf, audioOf, encoder, options.force(), clipProgress, clipOf),
+                                    () -> {
+                                        // Word times in the clip lane: the narration lane goes straight on to the next narration.
+                                        if (s.words() == null) speech.timeWords(s, audioOf.get(s.id()));
+                                        return encodeClip(s, start, work, imageOf, audioOf, encoder, options.force(), clipProgress, clipOf);
+                                    },
                                     clip, new ConcurrentHashMap<>());
-                        } finally {
-                            clipSlots.release();
+                        } catch (RuntimeException e) {
+                            clip.completeExceptionally(e);
+                            failures.putIfAbsent(s.id(), StageResult.sceneFailure(s.id(), e));
+                            return null;
                         }
                     });
                 });
@@ -179,7 +177,7 @@ public final class Pipeline {
                     soundtrack.complete(null);
                     return;
                 }
-                executor.submit(() -> timed(t0, spans, failures, "*", "soundtrack", () -> false, () -> {
+                Thread.ofVirtual().name("soundtrack").start(() -> timed(t0, spans, failures, "*", "soundtrack", () -> false, () -> {
                     return Merge.soundtrackAhead(ffmpeg, settings, work, encoder, scenes, s -> audioOf.get(s.id()), options.music())
                             .map(Merge.Prepared::file).orElse(null);
                 }, soundtrack, new ConcurrentHashMap<>()));

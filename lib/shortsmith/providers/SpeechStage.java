@@ -47,6 +47,7 @@ public final class SpeechStage {
     private final String voice;
     private final double speed;
     private final WordAligner aligner;
+    private boolean timeWordsInline = true;
     private final RateLimiter unlimited = new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
 
     public SpeechStage(WorkDir work, Settings settings, SpeechProvider provider, String language, boolean force, Progress progress) {
@@ -110,8 +111,17 @@ public final class SpeechStage {
         return story.with(scene.withAudio(audio.toString(), kept.map(KeptWords::words).orElse(null), kept.map(KeptWords::timing).orElse(null)));
     }
 
+    /**
+     * Word times are found by the caller ({@link #timeWords}) once the narration exists, not in the
+     * narration lane: short aligns in the clip lane so the narration engine never waits for it.
+     */
+    public SpeechStage timingWordsLater() {
+        timeWordsInline = false;
+        return this;
+    }
+
     /** Keeps word times for a narration that has none yet for its text: aligned, or estimated with a warning saying why. */
-    private void timeWords(Story.Scene scene, Path audio) throws InterruptedException {
+    public void timeWords(Story.Scene scene, Path audio) throws InterruptedException {
         Path file = KeptWords.fileOf(work, scene.id());
         if (KeptWords.read(file, audio, scene.text()).isPresent()) return;
         progress.update(scene.id(), "word times: " + aligner.name(), -1);
@@ -136,7 +146,7 @@ public final class SpeechStage {
     public Path narrationFor(Story.Scene scene) throws InterruptedException {
         String id = scene.id();
         if (ownAudio(scene)) {
-            if (scene.words() == null) timeWords(scene, Path.of(scene.audio()));
+            if (scene.words() == null && timeWordsInline) timeWords(scene, Path.of(scene.audio()));
             progress.done(id, "own narration " + Path.of(scene.audio()).getFileName());
             return Path.of(scene.audio());
         }
@@ -149,7 +159,7 @@ public final class SpeechStage {
             var cached = Asset.find(work.audio(), id, key);
             if (cached.isPresent()) {
                 jobNames.forEach(n -> jobs.remove("speech-" + n));   // records a kill left after the narration was kept
-                timeWords(scene, cached.get().file());
+                if (timeWordsInline) timeWords(scene, cached.get().file());
                 progress.done(id, "narration " + work.root().relativize(cached.get().file()) + " (unchanged)");
                 return cached.get().file();
             }
@@ -180,7 +190,7 @@ public final class SpeechStage {
             jobNames.forEach(n -> jobs.remove("speech-" + n));
             // The word times live beside the narration they belong to: the engine's own, else aligned.
             if (engineWords != null) KeptWords.of(Story.Timing.ENGINE, asset.file(), scene.text(), engineWords).write(KeptWords.fileOf(work, id));
-            else timeWords(scene, asset.file());
+            else if (timeWordsInline) timeWords(scene, asset.file());
             progress.done(id, String.format("narration %s %.2f s (%s%s)", work.root().relativize(asset.file()), seconds, provider.name(),
                     pieces.size() == 1 ? "" : ", " + pieces.size() + " pieces joined"));
             return asset.file();

@@ -1,0 +1,98 @@
+package shortsmith.pipeline;
+
+import shortsmith.concurrency.PriorityLanes;
+import shortsmith.concurrency.RateLimiter;
+import shortsmith.concurrency.SlotLeases;
+import shortsmith.core.Home;
+import shortsmith.core.Settings;
+import shortsmith.providers.ImageProvider;
+import shortsmith.providers.SpeechProvider;
+import shortsmith.video.EncodeStage;
+import shortsmith.video.EncoderProfile;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The machine's limits, shared by every story of a run: one narration lane set (MAX_PARALLEL_TTS),
+ * one picture lane set (MAX_PARALLEL_IMAGES) under one IMAGE_RATE_PER_MIN, one clip lane set (the
+ * CPU's cores, or the NVENC sessions). Work is taken in story order, then scene order, so the first
+ * story is finished first and no lane idles while any story has work for it. Across processes, the
+ * image rate and the NVENC sessions are shared through files in the user cache
+ * ({@code ~/.cache/shortsmith/limits/}): two terminals cannot break them together.
+ *
+ * <pre>jshell> Machine.of(Settings.load(), 1)</pre>
+ */
+public final class Machine {
+    final EncoderProfile profile;
+    final int clipsAtOnce;
+    final PriorityLanes narration, images, clips;
+    final RateLimiter imageRate;
+    final SlotLeases nvencSessions;
+    private final int heldForNarration;
+    private final AtomicInteger narrationsLeft = new AtomicInteger();
+    private final java.util.Map<Integer, AtomicInteger> narrationsLeftOf = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** How long a clip may wait for an NVENC session another run holds. */
+    static final Duration SESSION_WAIT = Duration.ofHours(2);
+
+    private Machine(Settings settings, EncoderProfile profile, int stories) throws InterruptedException {
+        this.profile = profile;
+        this.clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
+        var par = settings.parallelism();
+        this.narration = new PriorityLanes("narration", par.maxParallelTts());
+        this.images = new PriorityLanes("image", par.parallelImages() ? par.maxParallelImages() : 1);
+        this.clips = new PriorityLanes("clip", clipsAtOnce);
+        var provider = ImageProvider.from(settings);
+        this.imageRate = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute())
+                .sharedThrough(limits().resolve("image-submissions-" + provider.name() + ".ledger"), settings.providers().deadline()) : null;
+        this.nvencSessions = profile instanceof EncoderProfile.Nvenc ? new SlotLeases(limits(), "nvenc-session", clipsAtOnce, SESSION_WAIT) : null;
+        // On the CPU, clips leave cores to a narration engine on this machine until every narration is made.
+        int whileNarrating = par.clipCoresWhileNarrating();
+        boolean local = SpeechProvider.from(settings).runsHere();
+        this.heldForNarration = !(profile instanceof EncoderProfile.Nvenc) && local && whileNarrating > 0 ? Math.max(0, clipsAtOnce - whileNarrating) : 0;
+        clips.hold(heldForNarration);
+    }
+
+    /** The limits for a run of {@code stories} stories with these settings (the encoder profile decided once). */
+    public static Machine of(Settings settings, int stories) throws InterruptedException {
+        return new Machine(settings, EncodeStage.profileFor(null, settings), stories);
+    }
+
+    static java.nio.file.Path limits() { return Home.cache().resolve("limits"); }
+
+    /** Story {@code story} will queue {@code n} narrations: the cores held for narration wait for them too. Call for every story first. */
+    public void expectNarrations(int story, int n) {
+        narrationsLeftOf.computeIfAbsent(story, k -> new AtomicInteger()).addAndGet(n);
+        narrationsLeft.addAndGet(n);
+    }
+
+    /** One of story {@code story}'s narrations is done (made, cached or failed). */
+    void narrationDone(int story) {
+        var left = narrationsLeftOf.get(story);
+        // Counted once: a story settled already took its remaining narrations off the total.
+        if (left == null || left.getAndUpdate(n -> Math.max(0, n - 1)) == 0) return;
+        if (narrationsLeft.decrementAndGet() == 0) restore();
+    }
+
+    /** Story {@code story} has ended (or failed before queuing them): its narrations still counted no longer hold cores. */
+    void settle(int story) {
+        var left = narrationsLeftOf.get(story);
+        int n = left == null ? 0 : left.getAndSet(0);
+        if (n > 0 && narrationsLeft.addAndGet(-n) == 0) restore();
+    }
+
+    private void restore() {
+        if (heldForNarration > 0 && restored.compareAndSet(false, true)) clips.restore(heldForNarration);
+    }
+
+    /** Where work of story {@code story} (0 = first), scene {@code scene} goes in every lane's queue. */
+    static long priority(int story, int scene) { return (long) story * 1_000_000 + scene; }
+
+    @Override
+    public String toString() {
+        return "Machine[" + profile.name() + ", " + narration + ", " + images + ", " + clips + (imageRate == null ? "" : ", image rate shared")
+                + (nvencSessions == null ? "" : ", " + nvencSessions) + "]";
+    }
+}
