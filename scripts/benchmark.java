@@ -59,7 +59,8 @@ class benchmark implements Callable<Integer> {
     @Option(names = "--rows", split = ",", description = "Only these rows (seed-ultrafast,seed-x264,seed-nvenc,x264,nvenc-p1,nvenc-p4,nvenc-p7,lossless).")
     List<String> rows;
 
-    @Option(names = "--only", paramLabel = "captions", description = "Only this section: captions (caption timing against Festival's word times).")
+    @Option(names = "--only", paramLabel = "captions|batch", description = {"Only this section: captions (caption timing against Festival's word times),",
+            "or batch (3 stories as one batch against a shell loop of short, with stand-in services)."})
     String only;
 
     @Option(names = "--out", description = "Folder for results.json and results.md (default: the work folder's bench/).")
@@ -73,7 +74,8 @@ class benchmark implements Callable<Integer> {
         var storyData = Story.read(storyFile);
         Path dir = out != null ? out : WorkDir.forStory(storyData, storyFile, settings.clips().workDir()).root().resolve("bench");
         if ("captions".equals(only)) return captionsOnly(ffmpeg, settings, dir);
-        if (only != null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only takes: captions");
+        if ("batch".equals(only)) return batchOnly(storyData, settings, dir);
+        if (only != null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only takes: captions, batch");
         var scenes = Benchmark.scenes(storyData, dir.resolve("narration"), ffmpeg, quick ? 3 : Integer.MAX_VALUE);
         double videoSeconds = Benchmark.videoSeconds(scenes, settings);
         var probe = NvencProbe.detect(settings, false);
@@ -142,6 +144,8 @@ class benchmark implements Callable<Integer> {
         System.err.println("benchmark: the whole Short, sequential and overlapped (stand-in services: images 1 s, narration 4 s)…");
         var pipelineStory = storyData.withScenes(storyData.scenes().subList(0, Math.min(scenes.size(), storyData.scenes().size())));
         var pipeline = Benchmark.pipeline(pipelineStory, settings, dir.resolve("pipeline"), 1000, 4000);
+        System.err.println("benchmark: a batch of 3 stories against a shell loop of short (stand-in services: images 1 s, narration 2 s)…");
+        var batchRows = Benchmark.batch(pipelineStory, settings, dir.resolve("batch"), 3, 1000, 2000);
         System.err.println("benchmark: image submissions against IMAGE_RATE_PER_MIN…");
         int rate = settings.providers().images().ratePerMinute();
         var imageRate = Benchmark.imageRate(storyData, settings, dir.resolve("image-rate"), 2 * rate + 1, java.time.Duration.ofSeconds(10));
@@ -179,6 +183,9 @@ class benchmark implements Callable<Integer> {
         md.append("\n| whole Short | wall s | critical path s | critical path ÷ wall | × sequential |\n|---|---:|---:|---:|---:|\n");
         pipeline.forEach(p -> md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %.2f |%n", p.method(), p.seconds(), p.criticalPath(),
                 p.efficiency(), p.ratioToSequential())));
+        md.append("\n| many Shorts | stories × scenes | wall s | batch's bound s | × bound | × shell loop |\n|---|---:|---:|---:|---:|---:|\n");
+        batchRows.forEach(b -> md.append(String.format(Locale.ROOT, "| %s | %d × %d | %.1f | %.1f | %.2f | %.2f |%n", b.method(), b.stories(), b.scenesEach(),
+                b.seconds(), b.bound(), b.ratioToBound(), b.ratioToLoop())));
         md.append(String.format(Locale.ROOT, "%nImage submissions: %d images, at most %d in any %.0f s window (limit %d), %d answered 429 and retried, %d failed.%n",
                 imageRate.images(), imageRate.mostInAnyWindow(), imageRate.windowSeconds(), imageRate.limit(), imageRate.throttled(), imageRate.failed()));
         md.append("\nNVENC streams: " + Json.write(nvencStreams) + "\n");
@@ -200,6 +207,7 @@ class benchmark implements Callable<Integer> {
         json.put("merge", merge);
         json.put("pipeline", pipeline);
         json.put("imageRate", imageRate);
+        json.put("batch", batchRows);
         json.put("nvencStreams", nvencStreams);
         Files.writeString(dir.resolve("results.json"), Json.write(json));
         var csv = new StringBuilder("profile,available,reason,message,min_seconds,median_seconds,bytes,kb_per_second,ssim,psnr,vmaf,fps,realtime,ratio_to_seed,peak_memory_mb\n");
@@ -233,6 +241,19 @@ class benchmark implements Callable<Integer> {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("captions.json"), Json.write(captions));
         System.out.print(md);
+        return 0;
+    }
+
+    private Integer batchOnly(Story story, Settings settings, Path dir) throws Exception {
+        System.err.println("benchmark: a batch of 3 stories against a shell loop of short (stand-in services: images 1 s, narration 2 s)…");
+        var rows = Benchmark.batch(story, settings, dir.resolve("batch"), 3, 1000, 2000);
+        var md = new StringBuilder("| many Shorts | stories × scenes | wall s | batch's bound s | × bound | × shell loop |\n|---|---:|---:|---:|---:|---:|\n");
+        rows.forEach(b -> md.append(String.format(Locale.ROOT, "| %s | %d × %d | %.1f | %.1f | %.2f | %.2f |%n", b.method(), b.stories(), b.scenesEach(),
+                b.seconds(), b.bound(), b.ratioToBound(), b.ratioToLoop())));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("batch.json"), Json.write(rows));
+        System.out.print(md);
+        System.err.println("benchmark: batch report and Gantt chart in " + dir.resolve("batch"));
         return 0;
     }
 

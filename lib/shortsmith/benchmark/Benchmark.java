@@ -25,6 +25,7 @@ import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
 import shortsmith.media.Narration;
 import shortsmith.media.Proc;
+import shortsmith.pipeline.Batch;
 import shortsmith.pipeline.Pipeline;
 import shortsmith.pipeline.Timeline;
 import shortsmith.providers.ImageProvider;
@@ -475,6 +476,61 @@ public final class Benchmark {
             Timeline.write(r, dir.resolve("overlapped-timeline.png"));
             return List.of(new PipelineRow("sequential (pipe)", sequential, r.criticalPath(), r.criticalPath() / sequential, 1.0),
                     new PipelineRow("short (overlapped)", r.wall(), r.criticalPath(), r.efficiency(), r.wall() / sequential));
+        }
+    }
+
+    /** A batch of stories against the same stories made one after another (a shell loop of {@code short}), with the batch's lower bound. */
+    public record BatchRow(String method, int stories, int scenesEach, double seconds, double bound, double ratioToBound, Double ratioToLoop) {}
+
+    /**
+     * {@code stories} copies of {@code story} (each its own title and work folder) made by a shell
+     * loop of {@code short} (in process, one story after another) and as one batch, with stand-in
+     * services (images {@code imageMillis} each, at most 4 active; narration {@code speechMillis} a
+     * scene, one lane). The batch's bound is its narration lane's busy time plus the last story's
+     * last clip and merge.
+     */
+    public static List<BatchRow> batch(Story story, Settings base, Path dir, int stories, long imageMillis, long speechMillis) throws Exception {
+        try (var services = new StandIns(imageMillis, 4, speechMillis, dir.resolve("stand-in-voice"))) {
+            var values = new java.util.HashMap<>(services.settings());
+            values.put("VIDEO_SIZE", base.video().size().toString());
+            values.put("VIDEO_FPS", String.valueOf(base.video().fps()));
+            values.put("MAX_PARALLEL_IMAGES", "4");
+            values.put("IMAGE_RATE_PER_MIN", "600");
+            values.put("CLIP_CORES_WHILE_NARRATING", "0");   // the stand-in narrator uses no CPU
+            values.put("PROVIDER_RETRY_DELAY", "0.2");
+            Settings settings = Settings.loadWith(values);
+            var quiet = new Progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of());
+            List<Path> manifests = new ArrayList<>();
+            for (String run : List.of("loop", "batch")) {
+                Path runDir = dir.resolve(run);
+                WorkDir.deleteTree(runDir);
+                Files.createDirectories(runDir);
+                for (int i = 0; i < stories; i++) {
+                    // Each story its own words, so no narration or picture is shared between them.
+                    int n = i + 1;
+                    List<Story.Scene> fresh = story.scenes().stream().map(s -> new Story.Scene(s.id(), s.text() + " (" + n + ")",
+                            s.imagePrompt() + " " + n, s.motion(), null, null, null, null, null)).toList();
+                    Path manifest = runDir.resolve("story-" + n + ".json");
+                    Files.writeString(manifest, new Story(story.title() + " " + n, story.language(), null, null, null, fresh).toJson());
+                    if (run.equals("batch")) manifests.add(manifest);
+                }
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < stories; i++) {
+                Path manifest = dir.resolve("loop/story-" + (i + 1) + ".json");
+                var input = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+                var r = Pipeline.run(input, settings, new Pipeline.Options(manifest.resolveSibling("story-" + (i + 1) + ".mp4"), null, false), quiet);
+                if (!r.failures().isEmpty()) throw new IllegalStateException("short failed in the benchmark: " + r.failures());
+            }
+            double loop = (System.nanoTime() - t0) / 1e9;
+            var batch = Batch.run(manifests, settings, false, quiet);
+            if (batch.exitCode() != 0) throw new IllegalStateException("the batch failed in the benchmark: " + batch.stories());
+            Json.MAPPER.writeValue(dir.resolve("batch-report.json").toFile(), batch);
+            Timeline.write(batch.timeline(), dir.resolve("batch-timeline.png"));
+            int scenes = story.scenes().size();
+            return List.of(new BatchRow("shell loop of short", stories, scenes, loop, batch.bound(), loop / batch.bound(), 1.0),
+                    new BatchRow("short a.json b.json c.json (one batch)", stories, scenes, batch.wall(), batch.bound(), batch.wall() / batch.bound(),
+                            batch.wall() / loop));
         }
     }
 

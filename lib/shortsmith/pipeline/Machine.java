@@ -45,8 +45,11 @@ public final class Machine {
         this.images = new PriorityLanes("image", par.parallelImages() ? par.maxParallelImages() : 1);
         this.clips = new PriorityLanes("clip", clipsAtOnce);
         var provider = ImageProvider.from(settings);
+        // One ledger per service (provider and base URL): two runs against the same service share its limit.
+        String service = provider.name() + " " + settings.providers().images().baseUrl();
         this.imageRate = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute())
-                .sharedThrough(limits().resolve("image-submissions-" + provider.name() + ".ledger"), settings.providers().deadline()) : null;
+                .sharedThrough(limits().resolve("image-submissions-" + provider.name() + "-" + Integer.toHexString(service.hashCode()) + ".ledger"),
+                        settings.providers().deadline()) : null;
         this.nvencSessions = profile instanceof EncoderProfile.Nvenc ? new SlotLeases(limits(), "nvenc-session", clipsAtOnce, SESSION_WAIT) : null;
         // On the CPU, clips leave cores to a narration engine on this machine until every narration is made.
         int whileNarrating = par.clipCoresWhileNarrating();
