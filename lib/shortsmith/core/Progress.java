@@ -126,11 +126,47 @@ public final class Progress {
     private void redraw() {
         var sb = new StringBuilder();
         if (shared.drawn > 0) sb.append("\033[").append(shared.drawn).append('A');
-        shared.lines.forEach((id, parts) -> sb.append("\033[2K").append(String.format("%-12s %s", id, String.join("   ", parts.values()))).append('\n'));
+        var rows = rows();
+        rows.forEach(row -> sb.append("\033[2K").append(row).append('\n'));
+        // Fewer rows than last time (a story finished): clear what is left below.
+        if (rows.size() < shared.drawn) sb.append("\033[J");
         shared.err.print(sb);
         shared.err.flush();
-        shared.drawn = shared.lines.size();
+        shared.drawn = rows.size();
         shared.lastDraw = System.nanoTime();
+    }
+
+    /**
+     * The live rows: one per scene; in a batch (scenes named {@code story/scene}), one per story
+     * (clips done of its scenes, and what its first unfinished scene is doing), then the scene rows
+     * of the first story not yet finished.
+     */
+    java.util.List<String> rows() {
+        var rows = new java.util.ArrayList<String>();
+        if (shared.lines.keySet().stream().noneMatch(id -> id.contains("/"))) {
+            shared.lines.forEach((id, parts) -> rows.add(String.format("%-12s %s", id, String.join("   ", parts.values()))));
+            return rows;
+        }
+        var stories = new LinkedHashMap<String, java.util.List<String>>();
+        shared.lines.keySet().forEach(id -> stories.computeIfAbsent(id.substring(0, Math.max(0, id.indexOf('/'))), k -> new java.util.ArrayList<>()).add(id));
+        String front = null;
+        for (var e : stories.entrySet()) {
+            var ids = e.getValue();
+            long done = ids.stream().filter(this::sceneDone).count();
+            String now = ids.stream().filter(id -> !sceneDone(id)).findFirst()
+                    .map(id -> id.substring(id.indexOf('/') + 1) + ": " + String.join("   ", shared.lines.get(id).values())).orElse("✓ all clips");
+            rows.add(String.format("%-16s %d/%d clips   %s", e.getKey(), done, ids.size(), now));
+            if (front == null && done < ids.size()) front = e.getKey();
+        }
+        if (front != null) {
+            for (String id : stories.get(front)) rows.add(String.format("  %-14s %s", id, String.join("   ", shared.lines.get(id).values())));
+        }
+        return rows;
+    }
+
+    private boolean sceneDone(String id) {
+        String clip = shared.lines.get(id).get("clip");
+        return clip != null && clip.startsWith("✓");
     }
 
     static String bar(double fraction) {
