@@ -434,6 +434,18 @@ public final class Benchmark {
     }
 
     /** One way of making the whole Short: wall time, critical path and efficiency. */
+    /** Settings that send pictures and narration to the stand-ins, at the benchmark's size, rate-limited to {@code imagesPerMinute}. */
+    private static Settings standInSettings(StandIns services, Settings base, int imagesPerMinute) {
+        var values = new java.util.HashMap<>(services.settings());
+        values.put("VIDEO_SIZE", base.video().size().toString());
+        values.put("VIDEO_FPS", String.valueOf(base.video().fps()));
+        values.put("MAX_PARALLEL_IMAGES", "4");
+        values.put("IMAGE_RATE_PER_MIN", String.valueOf(imagesPerMinute));
+        values.put("CLIP_CORES_WHILE_NARRATING", "0");   // the stand-in narrator uses no CPU
+        values.put("PROVIDER_RETRY_DELAY", "0.2");
+        return Settings.loadWith(values);
+    }
+
     public record PipelineRow(String method, double seconds, double criticalPath, double efficiency, Double ratioToSequential) {}
 
     /**
@@ -443,14 +455,7 @@ public final class Benchmark {
      */
     public static List<PipelineRow> pipeline(Story story, Settings base, Path dir, long imageMillis, long speechMillis) throws Exception {
         try (var services = new StandIns(imageMillis, 4, speechMillis, dir.resolve("stand-in-voice"))) {
-            var values = new java.util.HashMap<>(services.settings());
-            values.put("VIDEO_SIZE", base.video().size().toString());
-            values.put("VIDEO_FPS", String.valueOf(base.video().fps()));
-            values.put("MAX_PARALLEL_IMAGES", "4");
-            values.put("IMAGE_RATE_PER_MIN", "60");
-            values.put("CLIP_CORES_WHILE_NARRATING", "0");   // the stand-in narrator uses no CPU
-            values.put("PROVIDER_RETRY_DELAY", "0.2");
-            Settings settings = Settings.loadWith(values);
+            Settings settings = standInSettings(services, base, 60);
             // Each run starts from nothing: no images, no narration, no clips.
             List<Story.Scene> fresh = story.scenes().stream().map(s -> new Story.Scene(s.id(), s.text(), s.imagePrompt(), s.motion(),
                     null, null, null, null, null)).toList();
@@ -491,14 +496,7 @@ public final class Benchmark {
      */
     public static List<BatchRow> batch(Story story, Settings base, Path dir, int stories, long imageMillis, long speechMillis) throws Exception {
         try (var services = new StandIns(imageMillis, 4, speechMillis, dir.resolve("stand-in-voice"))) {
-            var values = new java.util.HashMap<>(services.settings());
-            values.put("VIDEO_SIZE", base.video().size().toString());
-            values.put("VIDEO_FPS", String.valueOf(base.video().fps()));
-            values.put("MAX_PARALLEL_IMAGES", "4");
-            values.put("IMAGE_RATE_PER_MIN", "600");
-            values.put("CLIP_CORES_WHILE_NARRATING", "0");   // the stand-in narrator uses no CPU
-            values.put("PROVIDER_RETRY_DELAY", "0.2");
-            Settings settings = Settings.loadWith(values);
+            Settings settings = standInSettings(services, base, 600);
             var quiet = new Progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of());
             List<Path> manifests = new ArrayList<>();
             for (String run : List.of("loop", "batch")) {

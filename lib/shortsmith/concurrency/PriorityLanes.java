@@ -44,13 +44,7 @@ public final class PriorityLanes {
     /** Runs {@code work} when a lane is free and no waiting work has a lower priority; its result when done. */
     public <T> CompletableFuture<T> submit(long priority, Callable<T> work) {
         var done = new CompletableFuture<T>();
-        var me = new Waiting(priority, order.incrementAndGet());
-        lock.lock();
-        try {
-            queue.add(me);
-        } finally {
-            lock.unlock();
-        }
+        var me = enqueue(priority);
         Thread.ofVirtual().name(name + "-lane").start(() -> {
             try {
                 take(me);

@@ -23,9 +23,12 @@ import java.util.List;
  * espeak-ng as a library, through Java's foreign function API: the narration's samples and, from
  * the engine's own word events, exactly when each word starts (milliseconds into the audio). The
  * command line gives only the audio; the library says where every word is, so captions need no
- * guessing. One synthesis at a time: the library keeps global state, some of it from one text to
- * the next (after the first text, a dash before a word gets its own word event and lengths differ by
- * up to about 3 % from the command line's; neither Cancel, a voice change nor Initialize resets it).
+ * guessing. One synthesis at a time: the library keeps global state from one text to the next, so
+ * the same text can come out slightly differently after other texts: word times about 10 ms apart,
+ * lengths up to about 3 % apart from the command line's (which speaks one text per process), and a
+ * dash before a word may get a word event of its own. Neither Cancel, a voice change, Initialize
+ * nor a throwaway text in between resets it. Each narration's word times are the events of its own
+ * synthesis, so captions are exact whatever the drift.
  *
  * <pre>jshell> Espeak.speak("Una cometa roja.", "es", 175)</pre>
  */

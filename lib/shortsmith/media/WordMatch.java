@@ -29,23 +29,10 @@ public final class WordMatch {
     public static Matched onto(String script, List<Timed> timed) {
         var tokens = WordTiming.tokens(script);
         if (tokens.isEmpty() || timed.isEmpty()) return new Matched(null, 0);
-        // The script's letters, and which word each belongs to.
-        StringBuilder a = new StringBuilder();
-        List<Integer> wordOf = new ArrayList<>();
-        for (int w = 0; w < tokens.size(); w++) {
-            for (int c : fold(tokens.get(w).word()).codePoints().toArray()) {
-                a.appendCodePoint(c);
-                wordOf.add(w);
-            }
-        }
-        StringBuilder b = new StringBuilder();
-        List<Integer> pieceOf = new ArrayList<>();
-        for (int p = 0; p < timed.size(); p++) {
-            for (int c : fold(timed.get(p).text()).codePoints().toArray()) {
-                b.appendCodePoint(c);
-                pieceOf.add(p);
-            }
-        }
+        // The script's letters and the speech's, and which word or piece each belongs to.
+        List<Integer> wordOf = new ArrayList<>(), pieceOf = new ArrayList<>();
+        String a = letters(tokens.stream().map(WordTiming.Token::word).toList(), wordOf);
+        String b = letters(timed.stream().map(Timed::text).toList(), pieceOf);
         int[] x = a.codePoints().toArray(), y = b.codePoints().toArray();
         int n = x.length, m = y.length;
         if (n == 0 || m == 0) return new Matched(null, 0);
@@ -90,6 +77,18 @@ public final class WordMatch {
             words.add(new Story.Word(tokens.get(w).word(), round(start), round(end)));
         }
         return new Matched(words, (double) same / n);
+    }
+
+    /** The folded letters of {@code texts} one after another; {@code owner} gets, for each letter, which text it came from. */
+    private static String letters(List<String> texts, List<Integer> owner) {
+        StringBuilder all = new StringBuilder();
+        for (int t = 0; t < texts.size(); t++) {
+            for (int c : fold(texts.get(t)).codePoints().toArray()) {
+                all.appendCodePoint(c);
+                owner.add(t);
+            }
+        }
+        return all.toString();
     }
 
     /** A word that found no speech starts where the previous one ended and shares the time until the next. */

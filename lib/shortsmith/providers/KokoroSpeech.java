@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,12 +42,7 @@ record KokoroSpeech(URI base, String model, Settings.Secret key, Http http) impl
 
     @Override
     public Spoken speak(Request r, ImageProvider.Context c) throws InterruptedException {
-        var body = new LinkedHashMap<String, Object>();
-        body.put("model", model);
-        body.put("input", r.text());
-        body.put("voice", r.voice());
-        body.put("response_format", "wav");
-        body.put("speed", r.speed());
+        var body = OpenAiSpeech.body(model, r);
         body.put("stream", false);
         body.put("return_timestamps", true);
         JsonNode answer = c.jobs().sendOnce("speech-" + r.sceneId(), key(r), name(), () -> http.withRetries(() -> {

@@ -27,13 +27,19 @@ record OpenAiSpeech(URI base, String model, Settings.Secret key, Http http) impl
 
     public int maxInputChars() { return MAX_INPUT; }
 
-    public byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException {
+    /** The OpenAI speech request's fields, which Kokoro-FastAPI's captioned route shares. */
+    static LinkedHashMap<String, Object> body(String model, Request r) {
         var body = new LinkedHashMap<String, Object>();
         body.put("model", model);
         body.put("input", r.text());
         body.put("voice", r.voice());
         body.put("response_format", "wav");
         body.put("speed", r.speed());
+        return body;
+    }
+
+    public byte[] synthesize(Request r, ImageProvider.Context c) throws InterruptedException {
+        var body = body(model, r);
         Map<String, String> headers = Http.bearer(key);
         return c.jobs().sendOnce("speech-" + r.sceneId(), key(r), name(), () -> http.withRetries(() -> {
             try (var permit = c.submissions().permit()) {

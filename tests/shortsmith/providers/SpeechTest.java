@@ -178,10 +178,11 @@ class SpeechTest {
         var words = scene.words();
         assertEquals(List.of("¿Hasta", "dónde", "podría", "subir", "su", "cometa?", "¡Muy", "alto,", "sobre", "el", "mar!"),
                 words.stream().map(Story.Word::word).toList());
-        // The engine's own events, as its library reports them for the same text (the first event inside each word).
+        // The engine's own events, as its library reports them for the same text (the first event inside each word);
+        // another synthesis of it may drift by about 10 ms (the library's state from earlier texts: see Espeak).
         var speech = shortsmith.media.Espeak.speak(text, "es", 175);
         double[] onsets = speech.onsets(shortsmith.media.WordTiming.tokens(text));
-        for (int i = 0; i < words.size(); i++) assertEquals(onsets[i], words.get(i).start(), 0.0015, words.get(i).word());
+        for (int i = 0; i < words.size(); i++) assertEquals(onsets[i], words.get(i).start(), 0.02, words.get(i).word());
         for (int i = 1; i < words.size(); i++) assertTrue(words.get(i).start() > words.get(i - 1).start(), "in order: " + words);
         // The karaoke captions highlight each word within a frame of its event.
         var font = shortsmith.video.Captions.font("");
