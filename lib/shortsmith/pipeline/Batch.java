@@ -119,11 +119,15 @@ public final class Batch {
                     results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
                             failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
                     view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
-                } catch (ShortsmithException | IllegalStateException e) {
+                } catch (RuntimeException e) {
+                    // Whatever went wrong with this story, the others go on; the summary names it.
+                    String why = e instanceof ShortsmithException ? e.getMessage() : e.toString();
                     results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
-                            seconds(t0) - start, null, Map.of("story", e.getMessage()));
-                    progress.note("short: " + name + ": " + e.getMessage());
+                            seconds(t0) - start, null, Map.of("story", why));
+                    progress.note("short: " + name + ": " + why);
                 } catch (InterruptedException e) {
+                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
+                            seconds(t0) - start, null, Map.of("story", "interrupted"));
                     Thread.currentThread().interrupt();
                 }
             }));
