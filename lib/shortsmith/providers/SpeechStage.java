@@ -186,11 +186,11 @@ public final class SpeechStage {
                 throw jobNames.stream().anyMatch(n -> jobs.has("speech-" + n)) ? new Http.MaybeBilled(bad.getMessage(), 200) : bad;
             }
             var asset = Asset.save(work.audio(), id, bytes, key, provider.name(), provider.model());
+            // The word times live beside the narration they belong to: the engine's own at once, else aligned below.
+            if (engineWords != null) KeptWords.of(Story.Timing.ENGINE, asset.file(), scene.text(), engineWords).write(KeptWords.fileOf(work, id));
             CrashPoint.reach("asset-saved");
             jobNames.forEach(n -> jobs.remove("speech-" + n));
-            // The word times live beside the narration they belong to: the engine's own, else aligned.
-            if (engineWords != null) KeptWords.of(Story.Timing.ENGINE, asset.file(), scene.text(), engineWords).write(KeptWords.fileOf(work, id));
-            else if (timeWordsInline) timeWords(scene, asset.file());
+            if (engineWords == null && timeWordsInline) timeWords(scene, asset.file());
             progress.done(id, String.format("narration %s %.2f s (%s%s)", work.root().relativize(asset.file()), seconds, provider.name(),
                     pieces.size() == 1 ? "" : ", " + pieces.size() + " pieces joined"));
             return asset.file();

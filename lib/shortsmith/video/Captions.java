@@ -376,7 +376,10 @@ public final class Captions {
     /** Writes the ASS file and a copy of the font into {@code dir} (for libass's fontsdir). */
     public static void writeInto(Path dir, String ass, CaptionFont font) throws IOException {
         Files.writeString(dir.resolve("captions.ass"), ass);
-        Path fonts = Files.createDirectories(dir.resolve("fonts"));
+        // createDirectory, not createDirectories: if Ctrl-C's cleanup removed the scratch folder meanwhile,
+        // this fails instead of bringing the folder back after the cleanup.
+        Path fonts = dir.resolve("fonts");
+        if (!Files.isDirectory(fonts)) Files.createDirectory(fonts);
         Files.copy(font.file(), fonts.resolve(font.file().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }
