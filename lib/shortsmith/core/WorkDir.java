@@ -23,6 +23,14 @@ public record WorkDir(Path root) {
         Shutdown.onCleanup(() -> {
             PARTIALS.forEach(WorkDir::deleteQuietly);
             SCRATCH.forEach(WorkDir::deleteTree);
+            // Threads still running may have been between making a file and recording it: sweep once more.
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            PARTIALS.forEach(WorkDir::deleteQuietly);
+            SCRATCH.forEach(WorkDir::deleteTree);
         });
     }
 
@@ -226,13 +234,21 @@ public record WorkDir(Path root) {
         Shutdown.check();
         try {
             Files.createDirectories(parent);
-            Path dir = Files.createTempDirectory(parent, "." + purpose + "-");
+            // Registered before it exists, so a cleanup that starts at any moment knows it.
+            Path dir = parent.resolve("." + purpose + "-" + Long.toUnsignedString(RANDOM.nextLong()));
             SCRATCH.add(dir);
+            Files.createDirectory(dir);
+            if (Shutdown.stopping()) {
+                deleteTree(dir);
+                Shutdown.check();
+            }
             return dir;
         } catch (IOException e) {
             throw ShortsmithException.output("cannot create a scratch folder in " + parent + ": " + e.getMessage(), e);
         }
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /**
      * Moves a finished temporary file to its final name in one step, durably: the file is flushed

@@ -309,8 +309,13 @@ class EncodeTest {
         new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
         assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "stopped on Ctrl-C");
         assertEquals(ExitCode.INTERRUPTED.code(), p.exitValue(), Files.readString(tmp.resolve("encode.log")));
-        assertEquals(List.of(), listed(clips).filter(f -> f.contains("-render-") || f.contains(".partial-") || f.equals("s1.mp4")).toList(),
-                "nothing temporary and no clip under a final name survives the interrupt");
+        var left = listed(clips).filter(f -> f.contains("-render-") || f.contains(".partial-") || f.equals("s1.mp4")).toList();
+        String inside;
+        try (var walk = Files.walk(clips)) {
+            inside = walk.map(f -> clips.relativize(f) + (Files.isDirectory(f) ? "/" : "")).toList().toString();
+        }
+        assertEquals(List.of(), left, "nothing temporary and no clip under a final name survives the interrupt: " + inside + "\n"
+                + Files.readString(tmp.resolve("encode.log")));
     }
 
     private static java.util.stream.Stream<String> listed(Path dir) throws java.io.IOException {
