@@ -80,7 +80,7 @@ public final class Batch {
         StoryResult[] results = new StoryResult[n];
         Pipeline.Result[] made = new Pipeline.Result[n];
         StoryInput[] inputs = new StoryInput[n];
-        var machine = Machine.of(settings, n);
+        var machine = Machine.of(settings);
         for (int i = 0; i < n; i++) {
             Path manifest = manifests.get(i);
             try {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * image rate and the NVENC sessions are shared through files in the user cache
  * ({@code ~/.cache/shortsmith/limits/}): two terminals cannot break them together.
  *
- * <pre>jshell> Machine.of(Settings.load(), 1)</pre>
+ * <pre>jshell> Machine.of(Settings.load())</pre>
  */
 public final class Machine {
     final EncoderProfile profile;
@@ -37,7 +37,7 @@ public final class Machine {
     /** How long a clip may wait for an NVENC session another run holds. */
     static final Duration SESSION_WAIT = Duration.ofHours(2);
 
-    private Machine(Settings settings, EncoderProfile profile, int stories) throws InterruptedException {
+    private Machine(Settings settings, EncoderProfile profile) throws InterruptedException {
         this.profile = profile;
         this.clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
         var par = settings.parallelism();
@@ -58,9 +58,9 @@ public final class Machine {
         clips.hold(heldForNarration);
     }
 
-    /** The limits for a run of {@code stories} stories with these settings (the encoder profile decided once). */
-    public static Machine of(Settings settings, int stories) throws InterruptedException {
-        return new Machine(settings, EncodeStage.profileFor(null, settings), stories);
+    /** The limits for a run with these settings, however many stories it makes (the encoder profile decided once). */
+    public static Machine of(Settings settings) throws InterruptedException {
+        return new Machine(settings, EncodeStage.profileFor(null, settings));
     }
 
     static java.nio.file.Path limits() { return Home.cache().resolve("limits"); }

@@ -70,7 +70,7 @@ public final class Pipeline {
     }
 
     public static Result run(StoryInput input, Settings settings, Options options, Progress progress) throws InterruptedException {
-        var machine = Machine.of(settings, 1);
+        var machine = Machine.of(settings);
         machine.expectNarrations(0, input.story().scenes().size());
         return run(input, settings, options, progress, machine, 0);
     }
