@@ -151,7 +151,7 @@ class shortcmd implements Callable<Integer> {
         }
         long made = r.stories().stream().filter(s -> s.outcome().equals("made")).count(), kept = r.stories().stream().filter(s -> s.outcome().equals("kept")).count();
         System.err.println(String.format(java.util.Locale.ROOT, "short: batch of %d: %d made, %d kept, %d failed; %.1f s wall; bound %.1f s (%s); efficiency %.2f",
-                r.stories().size(), made, kept, r.stories().size() - made - kept, r.wall(), r.bound(), r.binds(), r.efficiency()));
+                r.stories().size(), made, kept, r.stories().size() - made - kept, r.wall(), r.bound(), r.summary(), r.efficiency()));
         System.out.println(Json.write(r.stories()));
         return r.exitCode();
     }

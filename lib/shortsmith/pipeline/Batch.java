@@ -44,13 +44,13 @@ public final class Batch {
      * (bound ÷ wall), each story, and every span on one clock (scenes named {@code story/scene}).
      */
     public record Report(double wall, double narrationBusy, double lastClip, double lastMerge, double cpuSeconds, int cores, double bound,
-                         String binds, double efficiency, List<StoryResult> stories, List<Pipeline.Span> spans) {
+                         String binds, String summary, double efficiency, List<StoryResult> stories, List<Pipeline.Span> spans) {
         public int exitCode() { return stories.stream().allMatch(s -> !s.outcome().equals("failed")) ? 0 : 1; }
 
         /** The whole batch as a timing report, for the Gantt chart. */
         public Pipeline.Report timeline() {
             return new Pipeline.Report("batch of " + stories.size(), null, wall, narrationBusy + lastClip + lastMerge, efficiency, narrationBusy, lastClip,
-                    lastMerge, cpuSeconds, cores, 0, 1, bound, binds, binds, spans, Map.of());
+                    lastMerge, cpuSeconds, cores, 0, 1, bound, binds, summary, spans, Map.of());
         }
     }
 
@@ -159,10 +159,11 @@ public final class Batch {
         int cores = Runtime.getRuntime().availableProcessors();
         double chain = narration + lastClip + lastMerge, cpu = cpuSeconds / cores;
         double bound = Math.max(chain, cpu);
-        String binds = bound == cpu ? String.format(Locale.ROOT, "CPU-bound: %d cores busy %.0f %% of the batch", cores, wall > 0 ? 100 * cpu / wall : 0)
+        String binds = bound == cpu ? "cpu" : "chain";
+        String summary = bound == cpu ? String.format(Locale.ROOT, "CPU-bound: %d cores busy %.0f %% of the batch", cores, wall > 0 ? 100 * cpu / wall : 0)
                 : String.format(Locale.ROOT, "bound by the narration lane (%.1f s busy) and the last story's last clip (%.1f s) and merge (%.1f s)",
                 narration, lastClip, lastMerge);
-        return new Report(wall, round(narration), round(lastClip), round(lastMerge), round(cpuSeconds), cores, round(bound), binds,
+        return new Report(wall, round(narration), round(lastClip), round(lastMerge), round(cpuSeconds), cores, round(bound), binds, summary,
                 wall > 0 ? round(bound / wall) : 0, stories, List.copyOf(spans));
     }
 

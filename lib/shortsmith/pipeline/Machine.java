@@ -28,6 +28,9 @@ public final class Machine {
     final int clipsAtOnce;
     final PriorityLanes narration, images, clips;
     final RateLimiter imageRate;
+    /** The providers every story of the run uses, made once. */
+    final ImageProvider imageProvider;
+    final SpeechProvider speechProvider;
     final SlotLeases nvencSessions;
     private final int heldForNarration;
     private final AtomicInteger narrationsLeft = new AtomicInteger();
@@ -45,6 +48,8 @@ public final class Machine {
         this.images = new PriorityLanes("image", par.parallelImages() ? par.maxParallelImages() : 1);
         this.clips = new PriorityLanes("clip", clipsAtOnce);
         var provider = ImageProvider.from(settings);
+        this.imageProvider = provider;
+        this.speechProvider = SpeechProvider.from(settings);
         // One ledger per service (provider and base URL): two runs against the same service share its limit.
         String service = provider.name() + " " + settings.providers().images().baseUrl();
         this.imageRate = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute())
@@ -53,7 +58,7 @@ public final class Machine {
         this.nvencSessions = profile instanceof EncoderProfile.Nvenc ? new SlotLeases(limits(), "nvenc-session", clipsAtOnce, SESSION_WAIT) : null;
         // On the CPU, clips leave cores to a narration engine on this machine until every narration is made.
         int whileNarrating = par.clipCoresWhileNarrating();
-        boolean local = SpeechProvider.from(settings).runsHere();
+        boolean local = speechProvider.runsHere();
         this.heldForNarration = !(profile instanceof EncoderProfile.Nvenc) && local && whileNarrating > 0 ? Math.max(0, clipsAtOnce - whileNarrating) : 0;
         clips.hold(heldForNarration);
     }

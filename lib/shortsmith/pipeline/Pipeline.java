@@ -13,9 +13,7 @@ import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
-import shortsmith.providers.ImageProvider;
 import shortsmith.providers.ImageStage;
-import shortsmith.providers.SpeechProvider;
 import shortsmith.providers.SpeechStage;
 import shortsmith.video.ClipEncoder;
 import shortsmith.video.EncodeStage;
@@ -101,9 +99,8 @@ public final class Pipeline {
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         if (options.music() != null) Merge.checkMusic(ffmpeg, options.music());
 
-        var images = new ImageStage(work, settings, ImageProvider.from(settings), machine.imageRate, options.force(), progress.part("image"));
-        var speechProvider = SpeechProvider.from(settings);
-        var speech = new SpeechStage(work, settings, speechProvider, start.language(), options.force(), progress.part("narration")).timingWordsLater();
+        var images = new ImageStage(work, settings, machine.imageProvider, machine.imageRate, options.force(), progress.part("image"));
+        var speech = new SpeechStage(work, settings, machine.speechProvider, start.language(), options.force(), progress.part("narration")).timingWordsLater();
         var clipProgress = progress.part("clip");
 
         EncoderProfile profile = machine.profile;
