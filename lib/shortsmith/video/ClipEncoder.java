@@ -121,45 +121,51 @@ public final class ClipEncoder {
         var plan = plan(in, picture);
         var renderer = KenBurns.of(picture.source(), size.width(), size.height());
 
-        Path scratch = WorkDir.scratch(output.getParent(), in.sceneId() + "-render");
         Path partial = null;
         try {
-            Captions.writeInto(scratch, ass, font);
             partial = WorkDir.partial(output);
-            runEncoder(in, renderer, plan.move(), frames, duration, scratch, partial, listener);
+            runEncoder(in, renderer, plan.move(), frames, duration, ass, font, partial, listener);
             WorkDir.publish(partial, output);
             WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name(), plan.explain(), List.copyOf(warnings))));
             probe(ffmpeg, output);   // now, under the other clips, rather than in the merge after the last one
             return new Clip(in.sceneId(), output, duration, frames, profile.name(), false, plan.explain(), List.copyOf(warnings));
-        } catch (IOException e) {
-            throw ShortsmithException.output("cannot write into " + output.getParent() + ": " + e.getMessage(), e);
         } finally {
             if (partial != null) WorkDir.deleteQuietly(partial);
-            WorkDir.deleteTree(scratch);
         }
     }
 
-    private void runEncoder(Inputs in, KenBurns renderer, Framing.Move move, int frames, double duration, Path scratch, Path partial,
-                            Listener listener) throws InterruptedException {
+    private void runEncoder(Inputs in, KenBurns renderer, Framing.Move move, int frames, double duration, String ass,
+                            Captions.CaptionFont font, Path partial, Listener listener) throws InterruptedException {
         var size = settings.video().size();
         int fps = settings.video().fps();
         String d = String.format(Locale.ROOT, "%.6f", duration);
-        String video = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? "[0:v]null[v]"
-                : "[0:v]subtitles=f=captions.ass:fontsdir=fonts[v]";
         // The narration resampled to 48 kHz stereo and padded to the clip's exact length.
         String audio = "[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur=" + d + ",atrim=end=" + d + "[a]";
         List<String> cmd = new ArrayList<>(List.of(ffmpeg.ffmpeg().toString(), "-hide_banner", "-nostdin", "-loglevel", "error",
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size.toString(), "-framerate", String.valueOf(fps), "-i", "pipe:0",
                 "-i", "file:" + in.audio().toAbsolutePath(),
-                "-filter_complex", video + ";" + audio, "-map", "[v]", "-map", "[a]"));
+                "-filter_complex", audio, "-map", "0:v", "-map", "[a]"));
         cmd.addAll(profile.videoArgs(fps));
         cmd.addAll(List.of("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
                 "-video_track_timescale", String.valueOf(fps * 1000),
                 "-metadata", "comment=" + clipTag(in.story(), in.sceneId()),
-                "-c:a", "aac", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
-                "-frames:v", String.valueOf(frames), "-movflags", "+faststart", "-progress", "pipe:1", "-nostats",
+                // The clip's own sound is for watching the clip alone: the Short's soundtrack is encoded once, in
+                // the merge, from the lossless narrations. So the fast coder: a quarter of twoloop's CPU.
+                "-c:a", "aac", "-aac_coder", "fast", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
+                // No -frames:v: the pipe ends after the last frame, and stopping at a frame count would cut the
+                // sound short whenever the frames arrive faster than the audio is encoded.
+                "-movflags", "+faststart", "-progress", "pipe:1", "-nostats",
                 "-f", "mp4", "file:" + partial.toAbsolutePath()));
-        Process p = Proc.startPiped(cmd, scratch);
+        // Captions are burned in here, on the frames ffmpeg receives: it only encodes.
+        CaptionOverlay captions = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? null
+                : CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file());
+        Process p;
+        try {
+            p = Proc.startPiped(cmd, partial.getParent());
+        } catch (RuntimeException e) {
+            if (captions != null) captions.close();
+            throw e;
+        }
         var stderr = new Proc.Collector(p.getErrorStream());
         Proc.Collector stdout = new Proc.Collector(p.getInputStream());
         // Two frame buffers: one is rendered while the other is written to ffmpeg.
@@ -192,15 +198,18 @@ public final class ClipEncoder {
             for (int k = 0; k < frames && writeFailure.get() == null; k++) {
                 byte[] frame = free.take();
                 renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
+                if (captions != null) captions.drawOnto(frame, k);
                 full.put(frame);
                 if (k % 5 == 0 || k == frames - 1) listener.progress((k + 1.0) / frames);
             }
             full.put(end);
             writer.join();
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | RuntimeException e) {
             p.destroyForcibly();
             writer.interrupt();
             throw e;
+        } finally {
+            if (captions != null) captions.close();
         }
         int exit = p.waitFor();
         String errors = stderr.text();
@@ -300,20 +309,35 @@ public final class ClipEncoder {
     }
 
     /**
-     * The render alone, without ffmpeg or captions: {@code frames} frames of this scene's move at
-     * this encoder's size, rendered on the calling thread (one core) after a warm-up, in
-     * milliseconds a frame. With NVENC the render is what limits a clip, so the benchmark reports it.
+     * The render alone, without ffmpeg: {@code frames} frames of this scene's move at this encoder's
+     * size with its captions burned in (words estimated), rendered on the calling thread's core after
+     * a warm-up, in milliseconds a frame. With NVENC the render is what limits a clip, so the
+     * benchmark reports it.
      */
     public double renderMillisPerFrame(Inputs in, int frames) {
         var size = settings.video().size();
+        int fps = settings.video().fps();
         var picture = decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN));
         var move = plan(in, picture).move();
         var renderer = KenBurns.of(picture.source(), size.width(), size.height());
+        var narration = loadNarration(in);
+        double duration = (double) frames(narration.duration()) / fps;
+        var font = Captions.font(settings.clips().captionFont());
+        String ass = Captions.ass(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()), settings.clips().captionStyle(),
+                size, duration, font);
         byte[] frame = new byte[renderer.frameBytes()];
-        for (int k = 0; k < 20; k++) renderer.render(move, k / 20.0, frame);   // the JIT's warm-up, not timed
-        long t0 = System.nanoTime();
-        for (int k = 0; k < frames; k++) renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
-        return (System.nanoTime() - t0) / 1e6 / frames;
+        try (var captions = CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file())) {
+            for (int k = 0; k < 20; k++) {   // the JIT's warm-up, not timed
+                renderer.render(move, k / 20.0, frame);
+                captions.drawOnto(frame, k);
+            }
+            long t0 = System.nanoTime();
+            for (int k = 0; k < frames; k++) {
+                renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
+                captions.drawOnto(frame, k * (int) Math.round(duration * fps) / Math.max(1, frames));   // spread over the clip's captions
+            }
+            return (System.nanoTime() - t0) / 1e6 / frames;
+        }
     }
 
     /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */

@@ -303,8 +303,9 @@ class EncodeTest {
         Process p = pb.start();
         Path clips = story.getParent().resolve("story.work/clips");
         long deadline = System.nanoTime() + 90_000_000_000L;
-        while (System.nanoTime() < deadline && !(Files.isDirectory(clips) && listed(clips).anyMatch(f -> f.contains("-render-")))) Thread.sleep(20);
-        assertTrue(Files.isDirectory(clips) && listed(clips).anyMatch(f -> f.contains("-render-")), Files.readString(tmp.resolve("encode.log")));
+        // ffmpeg opens the clip's temporary file as the first frames arrive: then the render is running.
+        while (System.nanoTime() < deadline && !(Files.isDirectory(clips) && listed(clips).anyMatch(f -> f.contains(".partial-")))) Thread.sleep(20);
+        assertTrue(Files.isDirectory(clips) && listed(clips).anyMatch(f -> f.contains(".partial-")), Files.readString(tmp.resolve("encode.log")));
         Thread.sleep(300);   // inside the render
         new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
         assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "stopped on Ctrl-C");
