@@ -48,6 +48,12 @@ public final class ClipEncoder {
 
     public EncoderProfile profile() { return profile; }
 
+    /**
+     * Whether this clip renders while others do: x264 given one thread means as many clips as cores
+     * are encoding ({@link EncodeStage#threadsFor}), so each renders its frames on its own thread.
+     */
+    private boolean rendersBesideOthers() { return profile instanceof EncoderProfile.X264 x && x.threads() == 1; }
+
     public Ffmpeg ffmpeg() { return ffmpeg; }
 
     /**
@@ -119,7 +125,7 @@ public final class ClipEncoder {
                     (int) Math.ceil(picture.width() * picture.upscale() / 1.5), (int) Math.ceil(picture.height() * picture.upscale() / 1.5)));
         }
         var plan = plan(in, picture);
-        var renderer = KenBurns.of(picture.source(), size.width(), size.height());
+        var renderer = KenBurns.of(picture.source(), size.width(), size.height(), !rendersBesideOthers());
 
         Path partial = null;
         try {
@@ -319,7 +325,7 @@ public final class ClipEncoder {
         int fps = settings.video().fps();
         var picture = decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN));
         var move = plan(in, picture).move();
-        var renderer = KenBurns.of(picture.source(), size.width(), size.height());
+        var renderer = KenBurns.of(picture.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var narration = loadNarration(in);
         double duration = (double) frames(narration.duration()) / fps;
         var font = Captions.font(settings.clips().captionFont());
