@@ -129,12 +129,15 @@ public final class ClipEncoder {
 
         Path partial = null;
         try {
+            Files.createDirectories(output.toAbsolutePath().getParent());
             partial = WorkDir.partial(output);
             runEncoder(in, renderer, plan.move(), frames, duration, ass, font, partial, listener);
             WorkDir.publish(partial, output);
             WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name(), plan.explain(), List.copyOf(warnings))));
             probe(ffmpeg, output);   // now, under the other clips, rather than in the merge after the last one
             return new Clip(in.sceneId(), output, duration, frames, profile.name(), false, plan.explain(), List.copyOf(warnings));
+        } catch (IOException e) {
+            throw ShortsmithException.output("cannot write into " + output.toAbsolutePath().getParent() + ": " + e.getMessage(), e);
         } finally {
             if (partial != null) WorkDir.deleteQuietly(partial);
         }
@@ -167,7 +170,7 @@ public final class ClipEncoder {
                 : CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file());
         Process p;
         try {
-            p = Proc.startPiped(cmd, partial.getParent());
+            p = Proc.startPiped(cmd, partial.toAbsolutePath().getParent());
         } catch (RuntimeException e) {
             if (captions != null) captions.close();
             throw e;

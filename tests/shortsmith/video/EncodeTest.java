@@ -140,7 +140,7 @@ class EncodeTest {
         var settings = StoryFixture.smallSettings();
         var enc = new ClipEncoder(ffmpeg, Settings.of(merge(StoryFixture.SMALL, Map.of("CAPTION_STYLE", "none"))), EncoderProfile.lossless());
         for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT, Motion.PAN_UP)) {
-            Path clip = d.resolve(m.id() + ".mp4");
+            Path clip = d.resolve("clips-" + m.id()).resolve(m.id() + ".mp4");   // a folder that does not exist yet is made
             enc.encode(new ClipEncoder.Inputs("test", "m", "x", m, card, wav, null), clip, true, f -> {});
             double jerk = MotionMetrics.rmsJerk(ffmpeg, clip, 360, 640);
             assertTrue(jerk <= 0.05, m + " RMS jerk " + jerk + " px/frame²");
