@@ -363,15 +363,18 @@ public final class ClipEncoder {
     Picture decodeImage(Inputs in, int sw, int sh) {
         if (in.image() == null) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "no image: run gen-images first or set \"image\"");
         if (!Files.isRegularFile(in.image())) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " does not exist");
-        Media.Stream stream;
-        try {
-            stream = Media.probePicture(ffmpeg, in.image()).video().orElseThrow(() -> ShortsmithException.badInput("no picture in it"));
-        } catch (ShortsmithException e) {
-            throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be decoded (" + e.getMessage() + ")");
-        }
-        int iw = Math.max(1, stream.width()), ih = Math.max(1, stream.height());
+        // PNG and JPEG headers are read here; anything else is asked of ffprobe.
+        var header = shortsmith.media.PictureHeader.read(in.image()).orElseGet(() -> {
+            try {
+                var stream = Media.probePicture(ffmpeg, in.image()).video().orElseThrow(() -> ShortsmithException.badInput("no picture in it"));
+                return new shortsmith.media.PictureHeader(stream.width(), stream.height(), stream.pixFmt());
+            } catch (ShortsmithException e) {
+                throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be decoded (" + e.getMessage() + ")");
+            }
+        });
+        int iw = Math.max(1, header.width()), ih = Math.max(1, header.height());
         var clips = settings.clips();
-        boolean alpha = stream.pixFmt().matches(".*(a|pal8).*") && !stream.pixFmt().startsWith("yuvj") && !stream.pixFmt().equals("gray");
+        boolean alpha = header.pixFmt().matches(".*(a|pal8).*") && !header.pixFmt().startsWith("yuvj") && !header.pixFmt().equals("gray");
         // The fill: the picture's own colours (transparent parts black), blurred and darkened; or one colour.
         String fill = clips.background().equals("blur")
                 ? "premultiply=inplace=1,boxblur=luma_radius=min(w\\,h)/20:luma_power=2,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55,format=rgb24"

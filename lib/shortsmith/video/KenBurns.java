@@ -60,6 +60,14 @@ final class KenBurns {
     public void render(Framing.Move move, double t, byte[] frame) {
         Framing.Viewport v = move.at(t);
         int sw = source.width(), sh = source.height();
+        // A pan's window is the frame's size give or take the rounding of the source to even pixels (769.6
+        // for 768): drawn at exactly the frame's size, each frame is a pure sub-pixel slide, which the
+        // resampling does without a lookup per pixel. Only ever smaller (so it stays inside the source), the
+        // same for every frame (so the slide stays smooth), and never for a zoom, whose size changes.
+        if (move instanceof Framing.Move.Pan && v.width() >= width && v.width() <= width * 1.01
+                && v.height() >= height && v.height() <= height * 1.01) {
+            v = new Framing.Viewport(v.x() + (v.width() - width) / 2, v.y() + (v.height() - height) / 2, width, height);
+        }
         luma.taps(v.x(), v.y(), v.width(), v.height(), sw, sh);
         chroma.taps(v.x() / 2, v.y() / 2, v.width() / 2, v.height() / 2, sw / 2, sh / 2);
         int lumaSize = width * height, chromaSize = lumaSize / 4;
@@ -90,6 +98,8 @@ final class KenBurns {
     private static final class Plane {
         final int ow, oh;
         final int[] colIndex, colWeight, rowIndex, rowWeight;
+        /** When the frame's columns are the source's one to one: the first source column, and the weight of each right neighbour; else −1. */
+        int slideIndex = -1, slideWeight;
         final Scratch scratchA, scratchB;
 
         Plane(int ow, int oh) {
@@ -106,6 +116,18 @@ final class KenBurns {
         void taps(double x, double y, double w, double h, int sw, int sh) {
             KenBurns.taps(x, w / ow, sw, ow, colIndex, colWeight);
             KenBurns.taps(y, h / oh, sh, oh, rowIndex, rowWeight);
+            slideIndex = -1;
+            if (w == ow && x >= 0) {
+                int k = (int) Math.floor(x), weight = (int) Math.round((x - k) * ONE);
+                if (weight == ONE) {
+                    k++;
+                    weight = 0;
+                }
+                if (k + ow < sw) {
+                    slideIndex = k;
+                    slideWeight = weight;
+                }
+            }
         }
 
         /** Output rows {@code from} … {@code to} of this plane from the source rectangle. */
@@ -118,10 +140,10 @@ final class KenBurns {
                     if (r == lowerRow) {          // slid down by one source row: reuse the lower row
                         int[] tmp = upper; upper = lower; lower = tmp;
                     } else {
-                        horizontal(src, r * sw, upper);
+                        horizontal(src, r * sw, upper, s);
                     }
                     upperRow = r;
-                    horizontal(src, Math.min(r + 1, sh - 1) * sw, lower);
+                    horizontal(src, Math.min(r + 1, sh - 1) * sw, lower, s);
                     lowerRow = r + 1;
                 }
                 int wy = rowWeight[j], wu = ONE - wy;
@@ -134,7 +156,15 @@ final class KenBurns {
         }
 
         /** One source row resampled to {@code ow} values, each the true value × 256. */
-        private void horizontal(byte[] src, int rowStart, int[] dst) {
+        private void horizontal(byte[] src, int rowStart, int[] dst, Scratch s) {
+            if (slideIndex >= 0) {
+                // One to one: the row widened to ints, then each value blended with its neighbour (two loops C2 vectorises).
+                int[] wide = s.wide;
+                int from = rowStart + slideIndex, right = slideWeight, left = ONE - right;
+                for (int i = 0; i <= ow; i++) wide[i] = src[from + i] & 0xFF;
+                for (int i = 0; i < ow; i++) dst[i] = wide[i] * left + wide[i + 1] * right;
+                return;
+            }
             int[] idx = colIndex, wt = colWeight;
             for (int i = 0; i < ow; i++) {
                 int p = rowStart + idx[i];
@@ -146,12 +176,13 @@ final class KenBurns {
 
     private static final class Scratch {
         int[] upper, lower;
-        final int[] row;
+        final int[] row, wide;
 
         Scratch(int width) {
             upper = new int[width];
             lower = new int[width];
             row = new int[width];
+            wide = new int[width + 1];
         }
     }
 

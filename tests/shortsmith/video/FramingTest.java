@@ -28,6 +28,43 @@ class FramingTest {
     static final double[][] PLACES = TestCards.PLACES;
 
     @Test
+    void aPanSlidesOneToOneAndDrawsTheBilinearSamplesOfItsWindow() {
+        var source = yuv(scene(404, 718, 0.3, 0.6, 5));
+        int w = 360, h = 640;
+        // A window the frame's size, 0.3 px of the way to the next column and 0.7 to the next row.
+        var window = new Framing.Viewport(20.3, 37.7, w, h);
+        for (boolean bands : new boolean[] {true, false}) {
+            var kb = KenBurns.of(source, w, h, bands);
+            byte[] frame = new byte[kb.frameBytes()], again = new byte[kb.frameBytes()];
+            kb.render(new Framing.Move.Pan(Motion.PAN_LEFT, window, window), 0.5, frame);
+            int worst = 0;
+            worst = Math.max(worst, worstAgainstBilinear(source.y(), source.width(), frame, 0, w, h, 20.3, 37.7));
+            worst = Math.max(worst, worstAgainstBilinear(source.u(), source.width() / 2, frame, w * h, w / 2, h / 2, 20.3 / 2, 37.7 / 2));
+            worst = Math.max(worst, worstAgainstBilinear(source.v(), source.width() / 2, frame, w * h * 5 / 4, w / 2, h / 2, 20.3 / 2, 37.7 / 2));
+            assertTrue(worst <= 1, "every sample is the bilinear sample of its window, within rounding: " + worst + " levels apart");
+            // A pan up to 1 % larger than the frame is drawn at the frame's size, about the same centre.
+            var wider = new Framing.Viewport(20.3 - w * 0.004, 37.7 - h * 0.004, w * 1.008, h * 1.008);
+            kb.render(new Framing.Move.Pan(Motion.PAN_LEFT, wider, wider), 0.5, again);
+            assertArrayEquals(frame, again, "snapped to the frame's size about its centre");
+        }
+    }
+
+    /** The largest difference between a plane and bilinear samples of {@code src} at (x0 + i, y0 + j). */
+    private static int worstAgainstBilinear(byte[] src, int sw, byte[] frame, int offset, int w, int h, double x0, double y0) {
+        int worst = 0;
+        for (int j = 0; j < h; j++) {
+            for (int i = 0; i < w; i++) {
+                double x = x0 + i, y = y0 + j, fx = x - Math.floor(x), fy = y - Math.floor(y);
+                int p = (int) Math.floor(y) * sw + (int) Math.floor(x);
+                double top = (src[p] & 0xFF) * (1 - fx) + (src[p + 1] & 0xFF) * fx;
+                double bottom = (src[p + sw] & 0xFF) * (1 - fx) + (src[p + sw + 1] & 0xFF) * fx;
+                worst = Math.max(worst, (int) Math.abs(Math.round(top * (1 - fy) + bottom * fy) - (frame[offset + j * w + i] & 0xFF)));
+            }
+        }
+        return worst;
+    }
+
+    @Test
     void theSubjectIsFoundNearEveryEdgeAndCornerOnATexturedBackground() {
         for (int[] size : new int[][] {{404, 718}, {960, 540}}) {
             for (double[] p : PLACES) {
