@@ -170,9 +170,10 @@ class benchmark implements Callable<Integer> {
                 100 * f.before(), 100 * f.after(), 100 * f.worstAfter(), f.detectMillis())));
         md.append("\n| caption timing: onset error | method | words | median ms | p90 ms | worst ms | within 100 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
         captionTable(md, captions);
-        md.append(String.format(Locale.ROOT, "%n| render alone (Ken Burns, no encoder), one core | scenes | frames each | median ms/frame | min ms/frame | fps per core |%n"
-                + "|---|---:|---:|---:|---:|---:|%n| %s | %d | %d | %.2f | %.2f | %.0f |%n", render.size(), render.scenes(), render.framesEach(),
-                render.medianMillis(), render.minMillis(), render.framesPerSecondPerCore()));
+        md.append(String.format(Locale.ROOT, "%n| render alone (Ken Burns and captions, no encoder), one core | scenes | frames each | median ms/frame | pans | zooms | min | max | fps per core |%n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n| %s | %d | %d | %.2f | %s | %s | %.2f | %.2f | %.0f |%n", render.size(), render.scenes(),
+                render.framesEach(), render.medianMillis(), twoPlaces(render.panMillis()), twoPlaces(render.zoomMillis()), render.minMillis(),
+                render.maxMillis(), render.framesPerSecondPerCore()));
         md.append("\n| seed x264 plan, -threads | value | seconds |\n|---|---:|---:|\n");
         threads.forEach(t -> md.append(String.format(Locale.ROOT, "| %s | %d | %.2f |%n", t.threads(), t.value(), t.seconds())));
         if (!merge.isEmpty()) {
@@ -258,6 +259,8 @@ class benchmark implements Callable<Integer> {
     }
 
     private static String str(Object o) { return o == null ? "" : o.toString(); }
+
+    private static String twoPlaces(Double d) { return d == null ? "n/a" : String.format(Locale.ROOT, "%.2f", d); }
 
     private static double runRow(String row, Ffmpeg ffmpeg, List<Benchmark.BenchScene> scenes, Settings settings, Path dir) throws Exception {
         Path rowDir = dir.resolve(row);

@@ -359,8 +359,12 @@ public final class Benchmark {
         return rows;
     }
 
-    /** The render alone (Ken Burns in Java, no encoder), per frame on one core, at one size. */
-    public record RenderRow(String size, int scenes, int framesEach, double medianMillis, double minMillis, double framesPerSecondPerCore) {}
+    /**
+     * The render alone (Ken Burns in Java with the captions burned in, no encoder), per frame on one
+     * core, at one size; pans and zooms apart, as a pan is a one-to-one slide and a zoom resamples.
+     */
+    public record RenderRow(String size, int scenes, int framesEach, double medianMillis, double minMillis, double maxMillis,
+                            Double panMillis, Double zoomMillis, double framesPerSecondPerCore) {}
 
     /**
      * Each scene's move rendered alone on one thread at {@code size} (the issue's figures are at
@@ -369,13 +373,16 @@ public final class Benchmark {
     public static RenderRow render(Ffmpeg ffmpeg, List<BenchScene> scenes, Settings settings, String size, int framesEach) {
         var at = Settings.of(Map.of("VIDEO_SIZE", size, "VIDEO_FPS", String.valueOf(settings.video().fps())));
         var encoder = new ClipEncoder(ffmpeg, at, EncoderProfile.x264(at));
-        List<Double> millis = new ArrayList<>();
+        List<Double> millis = new ArrayList<>(), pans = new ArrayList<>(), zooms = new ArrayList<>();
         for (BenchScene s : scenes) {
-            millis.add(encoder.renderMillisPerFrame(new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), List.of()),
-                    framesEach));
+            var in = new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), List.of());
+            double ms = encoder.renderMillisPerFrame(in, framesEach);
+            millis.add(ms);
+            (encoder.isPan(in) ? pans : zooms).add(ms);
         }
         double median = median(millis);
-        return new RenderRow(size, scenes.size(), framesEach, median, java.util.Collections.min(millis), 1000 / median);
+        return new RenderRow(size, scenes.size(), framesEach, median, java.util.Collections.min(millis), java.util.Collections.max(millis),
+                pans.isEmpty() ? null : median(pans), zooms.isEmpty() ? null : median(zooms), 1000 / median);
     }
 
     /** A merge's figures: time, how long the result lasts against the video, and its loudness. */

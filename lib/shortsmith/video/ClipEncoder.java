@@ -349,6 +349,12 @@ public final class ClipEncoder {
         }
     }
 
+    /** Whether this scene's move is a pan (a one-to-one slide when rendered) rather than a zoom. */
+    public boolean isPan(Inputs in) {
+        var size = settings.video().size();
+        return plan(in, decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN))).move() instanceof Framing.Move.Pan;
+    }
+
     /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */
     record Picture(KenBurns.Yuv420 source, int width, int height, double upscale, double fgX, double fgY, double fgW, double fgH) {}
 
