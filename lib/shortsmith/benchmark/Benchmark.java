@@ -77,7 +77,11 @@ public final class Benchmark {
         }
     }
 
-    /** A prepared scene: image, narration and the captions both pipelines burn in. */
+    /**
+     * A prepared scene: image, narration and the captions both pipelines burn in. {@code motion} is
+     * the scene's own, or null: then the move is chosen around the subject, as {@code encode} does
+     * (a zoom in for the demo's portrait photographs).
+     */
     public record BenchScene(String id, Path image, Path audio, double audioSeconds, String text, Motion motion) {}
 
     /** The standard scene set: the demo story's photos with espeak-ng narration (cached in {@code dir}). */
@@ -92,7 +96,7 @@ public final class Benchmark {
                 if (!r.ok()) throw ShortsmithException.environment("espeak-ng failed: " + r.lastErrorLine());
             }
             double seconds = Narration.load(ffmpeg, audio).duration();
-            scenes.add(new BenchScene(s.id(), Path.of(s.image()), audio, seconds, s.text(), story.motionOf(i)));
+            scenes.add(new BenchScene(s.id(), Path.of(s.image()), audio, seconds, s.text(), s.motion()));
         }
         return scenes;
     }

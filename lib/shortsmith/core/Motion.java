@@ -25,10 +25,4 @@ public enum Motion {
         throw new IllegalArgumentException("unknown motion '" + text + "': use zoom-in, zoom-out, pan-left, pan-right, pan-up or pan-down");
     }
 
-    /** The move for a scene that names none: varied along the story, the same on every run. */
-    public static Motion forScene(int index, String sceneId) {
-        Motion[] cycle = {ZOOM_IN, PAN_RIGHT, ZOOM_OUT, PAN_UP, ZOOM_IN, PAN_LEFT, ZOOM_OUT, PAN_DOWN};
-        return cycle[Math.floorMod(index + sceneId.hashCode() % 2, cycle.length)];
-    }
-
 }

@@ -172,11 +172,5 @@ public record Story(String title, String language, String music, @JsonProperty("
         return this;
     }
 
-    /** The motion of scene {@code index}: its own, or the deterministic choice. */
-    public Motion motionOf(int index) {
-        Scene s = scenes.get(index);
-        return s.motion() != null ? s.motion() : Motion.forScene(index, s.id());
-    }
-
     public String toJson() { return Json.write(this); }
 }
