@@ -13,8 +13,9 @@ import java.util.concurrent.Future;
  * a pipe. zoompan truncates its crop window to whole pixels (and to the chroma grid), so slow moves
  * step visibly; here every frame is resampled with separable bilinear interpolation at fractional
  * positions (1/256 px), which is sub-pixel smooth. It stays cheap because the source is pre-scaled
- * once (by ffmpeg, lanczos) to just above the frame size, and each frame is cut into bands rendered
- * on all cores.
+ * once (by ffmpeg, bicubic) to just above the frame size; a pan, whose window is the frame's size,
+ * is a one-to-one sub-pixel slide without a lookup per pixel; and a frame is cut into bands rendered
+ * on all cores when it is the only clip rendering.
  *
  * <pre>jshell> var kb = KenBurns.of(source, 1080, 1920); kb.render(move, 0.5, frame)</pre>
  */
