@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,12 +64,7 @@ record ElevenLabsSpeech(URI base, String model, Settings.Secret key, Http http) 
                 return http.submit(uri, Map.of("xi-api-key", key.value()), body);
             }
         }, Http.retryStatus(c.status())));
-        byte[] pcm;
-        try {
-            pcm = Base64.getDecoder().decode(answer.path("audio_base64").asText(""));
-        } catch (IllegalArgumentException e) {
-            throw new Http.MaybeBilled("elevenlabs: the answer's audio is not base 64", 200);
-        }
+        byte[] pcm = Http.base64(answer.path("audio_base64"), "elevenlabs: the answer's audio");
         JsonNode alignment = answer.path("alignment");
         JsonNode chars = alignment.path("characters"), starts = alignment.path("character_start_times_seconds"),
                 ends = alignment.path("character_end_times_seconds");

@@ -98,6 +98,18 @@ final class Http {
         return key;
     }
 
+    /**
+     * The bytes of a base-64 field of a provider's answer. The request was answered, so a field
+     * that is not base 64 fails as possibly billed (never sent again on its own).
+     */
+    static byte[] base64(JsonNode field, String what) {
+        try {
+            return java.util.Base64.getDecoder().decode(field.asText(""));
+        } catch (IllegalArgumentException e) {
+            throw new MaybeBilled(what + " is not base 64", 200);
+        }
+    }
+
     /** An Authorization header with the key as a bearer token; none without a key (local servers). */
     static Map<String, String> bearer(Settings.Secret key) {
         return key.isSet() ? Map.of("Authorization", "Bearer " + key.value()) : Map.of();

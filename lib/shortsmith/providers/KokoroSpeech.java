@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,12 +50,7 @@ record KokoroSpeech(URI base, String model, Settings.Secret key, Http http) impl
                 return http.submit(base.resolve("dev/captioned_speech"), Http.bearer(key), body);
             }
         }, Http.retryStatus(c.status())));
-        byte[] audio;
-        try {
-            audio = Base64.getDecoder().decode(answer.path("audio").asText(""));
-        } catch (IllegalArgumentException e) {
-            throw new Http.MaybeBilled("kokoro: the answer's audio is not base 64", 200);
-        }
+        byte[] audio = Http.base64(answer.path("audio"), "kokoro: the answer's audio");
         List<WordMatch.Timed> timed = new ArrayList<>();
         for (JsonNode t : answer.path("timestamps")) {
             timed.add(new WordMatch.Timed(t.path("word").asText(""), t.path("start_time").asDouble(), t.path("end_time").asDouble()));

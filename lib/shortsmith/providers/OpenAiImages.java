@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import shortsmith.core.Settings;
 
 import java.net.URI;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,13 +42,7 @@ record OpenAiImages(URI base, String model, Settings.Secret key, Http http) impl
             }
         }, Http.retryStatus(c.status())));
         JsonNode first = answer.path("data").path(0);
-        if (first.hasNonNull("b64_json")) {
-            try {
-                return Base64.getDecoder().decode(first.get("b64_json").asText());
-            } catch (IllegalArgumentException e) {
-                throw new Http.MaybeBilled("openai images: data[0].b64_json is not base64", 200);
-            }
-        }
+        if (first.hasNonNull("b64_json")) return Http.base64(first.get("b64_json"), "openai images: data[0].b64_json");
         if (first.hasNonNull("url")) return http.download(first.get("url").asText(), List.of("image/", "application/octet-stream"));
         throw new Http.MaybeBilled("openai images: the answer has no data[0].b64_json or data[0].url", 200);
     }

@@ -159,7 +159,7 @@ public final class ClipEncoder {
                 "-video_track_timescale", String.valueOf(fps * 1000),
                 "-metadata", "comment=" + clipTag(in.story(), in.sceneId()),
                 // The clip's own sound is for watching the clip alone: the Short's soundtrack is encoded once, in
-                // the merge, from the lossless narrations. So the fast coder: a quarter of twoloop's CPU.
+                // the merge, from the lossless narrations. So the fast coder: less than half of twoloop's CPU.
                 "-c:a", "aac", "-aac_coder", "fast", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
                 // No -frames:v: the pipe ends after the last frame, and stopping at a frame count would cut the
                 // sound short whenever the frames arrive faster than the audio is encoded.

@@ -104,6 +104,7 @@ class WordTimesTest {
             assertEquals("wav", body.get("response_format").asText());
             assertFalse(body.get("stream").asBoolean(), "one JSON answer, not a stream");
             assertTrue(body.get("return_timestamps").asBoolean());
+            if (body.get("voice").asText().equals("ef_garbled")) return FakeServer.Answer.json("{\"audio\":\"%% not base 64\",\"timestamps\":[]}");
             if (!body.get("voice").asText().equals("ef_dora")) {
                 return FakeServer.Answer.json(400, "{\"detail\":{\"error\":\"validation_error\",\"message\":\"Voice '" + body.get("voice").asText()
                         + "' not found\",\"type\":\"invalid_request_error\"}}");
@@ -130,6 +131,16 @@ class WordTimesTest {
             String message = refused.failures().get("s1").getMessage();
             assertTrue(message.contains("validation_error: Voice 'xx_nobody' not found"), message);
             assertFalse(message.contains("\n"), message);
+
+            // An answered request whose audio is not base 64 may have been billed: it fails, and is not sent again.
+            Path garbled = story(dir.resolve("c"), "Una escena más.");
+            var env = Map.of("TTS_PROVIDER", "kokoro", "TTS_BASE_URL", server.base(), "TTS_VOICE", "ef_garbled");
+            var bad = tts(garbled, env, new ByteArrayOutputStream());
+            String said = bad.failures().get("s1").getMessage();
+            assertTrue(said.contains("kokoro: the answer's audio is not base 64") && said.contains("billed"), said);
+            int sent = server.requests("POST", "/dev/").size();
+            tts(garbled, env, new ByteArrayOutputStream());
+            assertEquals(sent, server.requests("POST", "/dev/").size(), "not sent twice");
         }
     }
 
