@@ -380,9 +380,9 @@ public final class Benchmark {
         List<Double> millis = new ArrayList<>(), pans = new ArrayList<>(), zooms = new ArrayList<>();
         for (BenchScene s : scenes) {
             var in = new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), List.of());
-            double ms = encoder.renderMillisPerFrame(in, framesEach);
-            millis.add(ms);
-            (encoder.isPan(in) ? pans : zooms).add(ms);
+            var speed = encoder.renderSpeed(in, framesEach);
+            millis.add(speed.millisPerFrame());
+            (speed.pan() ? pans : zooms).add(speed.millisPerFrame());
         }
         double median = median(millis);
         return new RenderRow(size, scenes.size(), framesEach, median, java.util.Collections.min(millis), java.util.Collections.max(millis),

@@ -320,10 +320,10 @@ public final class ClipEncoder {
     /**
      * The render alone, without ffmpeg: {@code frames} frames of this scene's move at this encoder's
      * size with its captions burned in (words estimated), rendered on the calling thread's core after
-     * a warm-up, in milliseconds a frame. With NVENC the render is what limits a clip, so the
-     * benchmark reports it.
+     * a warm-up, in milliseconds a frame, and whether the move is a pan (a one-to-one slide) or a
+     * zoom. With NVENC the render is what limits a clip, so the benchmark reports it.
      */
-    public double renderMillisPerFrame(Inputs in, int frames) {
+    public RenderSpeed renderSpeed(Inputs in, int frames) {
         var size = settings.video().size();
         int fps = settings.video().fps();
         var picture = decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN));
@@ -345,15 +345,12 @@ public final class ClipEncoder {
                 renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
                 captions.drawOnto(frame, k * (int) Math.round(duration * fps) / Math.max(1, frames));   // spread over the clip's captions
             }
-            return (System.nanoTime() - t0) / 1e6 / frames;
+            return new RenderSpeed((System.nanoTime() - t0) / 1e6 / frames, move instanceof Framing.Move.Pan);
         }
     }
 
-    /** Whether this scene's move is a pan (a one-to-one slide when rendered) rather than a zoom. */
-    public boolean isPan(Inputs in) {
-        var size = settings.video().size();
-        return plan(in, decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN))).move() instanceof Framing.Move.Pan;
-    }
+    /** One scene's render alone: milliseconds a frame, and whether its move is a pan. */
+    public record RenderSpeed(double millisPerFrame, boolean pan) {}
 
     /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */
     record Picture(KenBurns.Yuv420 source, int width, int height, double upscale, double fgX, double fgY, double fgW, double fgH) {}
