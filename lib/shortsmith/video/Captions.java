@@ -373,13 +373,14 @@ public final class Captions {
         return String.format(Locale.ROOT, "%d:%02d:%02d.%02d", cs / 360000, (cs / 6000) % 60, (cs / 100) % 60, cs % 100);
     }
 
-    /** Writes the ASS file and a copy of the font into {@code dir} (for libass's fontsdir). */
+    /**
+     * Writes the ASS file and a copy of the font into {@code dir}, for ffmpeg's {@code subtitles}
+     * filter ({@code fontsdir=fonts}): the seed's command in the benchmark, and the tests that compare
+     * {@link CaptionOverlay} with the filter. Clips burn captions in through {@link CaptionOverlay}.
+     */
     public static void writeInto(Path dir, String ass, CaptionFont font) throws IOException {
         Files.writeString(dir.resolve("captions.ass"), ass);
-        // createDirectory, not createDirectories: if Ctrl-C's cleanup removed the scratch folder meanwhile,
-        // this fails instead of bringing the folder back after the cleanup.
-        Path fonts = dir.resolve("fonts");
-        if (!Files.isDirectory(fonts)) Files.createDirectory(fonts);
+        Path fonts = Files.createDirectories(dir.resolve("fonts"));
         Files.copy(font.file(), fonts.resolve(font.file().getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 }
