@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector -Xlint:-incubating
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../lib/shortsmith/core/*.java
 //SOURCES ../lib/shortsmith/concurrency/*.java

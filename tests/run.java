@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 25+
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector -Xlint:-incubating
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //SOURCES ../lib/shortsmith/**/*.java
 //SOURCES shortsmith/*.java shortsmith/**/*.java
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** ./jbang test [CLASS_PATTERN…] — runs the tests (all, or the classes whose names match). */
 class run {
     public static void main(String... args) {
+        shortsmith.core.Stderr.restoreFromLauncher();
         var patterns = args.length == 0 ? new String[] {".*Test"} : java.util.Arrays.stream(args).map(a -> ".*" + a + ".*").toArray(String[]::new);
         var request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectPackage("shortsmith"))

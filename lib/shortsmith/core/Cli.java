@@ -22,6 +22,7 @@ public final class Cli {
     }
 
     public static int run(Callable<Integer> command, String... args) {
+        Stderr.restoreFromLauncher();
         boolean debug = Arrays.asList(args).contains("--debug") || "1".equals(System.getenv("SHORTSMITH_DEBUG"));
         var cli = new CommandLine(command);
         String name = cli.getCommandName();

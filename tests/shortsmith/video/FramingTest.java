@@ -33,8 +33,8 @@ class FramingTest {
         int w = 360, h = 640;
         // A window the frame's size, 0.3 px of the way to the next column and 0.7 to the next row.
         var window = new Framing.Viewport(20.3, 37.7, w, h);
-        for (boolean bands : new boolean[] {true, false}) {
-            var kb = KenBurns.of(source, w, h, bands);
+        for (boolean vector : new boolean[] {true, false}) for (boolean bands : new boolean[] {true, false}) {
+            var kb = KenBurns.of(source, w, h, bands, vector);
             byte[] frame = new byte[kb.frameBytes()], again = new byte[kb.frameBytes()];
             kb.render(new Framing.Move.Pan(Motion.PAN_LEFT, window, window), 0.5, frame);
             int worst = 0;
@@ -46,6 +46,28 @@ class FramingTest {
             var wider = new Framing.Viewport(20.3 - w * 0.004, 37.7 - h * 0.004, w * 1.008, h * 1.008);
             kb.render(new Framing.Move.Pan(Motion.PAN_LEFT, wider, wider), 0.5, again);
             assertArrayEquals(frame, again, "snapped to the frame's size about its centre");
+        }
+    }
+
+    @Test
+    void theVectorApiDrawsTheSameFramesAsTheScalarLoops() {
+        assertTrue(KenBurns.VECTOR_API, "./jbang starts every JVM with --add-modules jdk.incubator.vector");
+        // Rows of 360 and 180 samples: not whole vectors, so the loops' scalar tails are drawn too.
+        var source = yuv(scene(404, 718, 0.3, 0.6, 5));
+        int w = 360, h = 640;
+        var tight = new Framing.Viewport(30.25, 41.5, 360.5, 641);
+        List<Framing.Move> moves = List.of(new Framing.Move.Scale(Motion.ZOOM_IN, 120.3, 300.7, tight, 1.1),
+                new Framing.Move.Scale(Motion.ZOOM_OUT, 380, 10, tight, 1.08),
+                new Framing.Move.Pan(Motion.PAN_RIGHT, new Framing.Viewport(0.4, 3.3, w, h), new Framing.Viewport(40.9, 70.1, w, h)));
+        var vector = KenBurns.of(source, w, h, false, true);
+        var scalar = KenBurns.of(source, w, h, false, false);
+        byte[] a = new byte[vector.frameBytes()], b = new byte[scalar.frameBytes()];
+        for (var move : moves) {
+            for (double t : new double[] {0, 0.37, 1}) {
+                vector.render(move, t, a);
+                scalar.render(move, t, b);
+                assertArrayEquals(b, a, move + " at " + t);
+            }
         }
     }
 
