@@ -171,8 +171,9 @@ class benchmark implements Callable<Integer> {
                 100 * f.before(), 100 * f.after(), 100 * f.worstAfter(), f.detectMillis())));
         md.append("\n| caption timing: onset error | method | words | median ms | p90 ms | worst ms | within 100 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
         captionTable(md, captions);
-        md.append(String.format(Locale.ROOT, "%n| render alone (Ken Burns and captions, no encoder), one core | scenes | frames each | median ms/frame | pans | zooms | min | max | fps per core |%n"
-                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n| %s | %d | %d | %.2f | %s | %s | %.2f | %.2f | %.0f |%n", render.size(), render.scenes(),
+        md.append(String.format(Locale.ROOT, "%n| render alone (Ken Burns and captions, no encoder), one core, %s | scenes | frames each | median ms/frame | pans | zooms | min | max | fps per core |%n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|%n| %s | %d | %d | %.2f | %s | %s | %.2f | %.2f | %.0f |%n",
+                render.vectorApi() ? "Vector API" : "scalar loops (no Vector API)", render.size(), render.scenes(),
                 render.framesEach(), render.medianMillis(), twoPlaces(render.panMillis()), twoPlaces(render.zoomMillis()), render.minMillis(),
                 render.maxMillis(), render.framesPerSecondPerCore()));
         md.append("\n| seed x264 plan, -threads | value | seconds |\n|---|---:|---:|\n");

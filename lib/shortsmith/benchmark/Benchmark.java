@@ -365,28 +365,38 @@ public final class Benchmark {
 
     /**
      * The render alone (Ken Burns in Java with the captions burned in, no encoder), per frame on one
-     * core, at one size; pans and zooms apart, as a pan is a one-to-one slide and a zoom resamples.
+     * core, at one size: the median, least and most over the scenes as {@code encode} moves them,
+     * and pans and zooms apart (a pan is a one-to-one slide, a zoom resamples), the pans from the
+     * same scenes made to pan; and whether the Vector API drew them.
      */
     public record RenderRow(String size, int scenes, int framesEach, double medianMillis, double minMillis, double maxMillis,
-                            Double panMillis, Double zoomMillis, double framesPerSecondPerCore) {}
+                            Double panMillis, Double zoomMillis, double framesPerSecondPerCore, boolean vectorApi) {}
 
     /**
      * Each scene's move rendered alone on one thread at {@code size} (the issue's figures are at
-     * 1080×1920): what an NVENC encode, whose encoder costs the CPU little, can go at per core.
+     * 1080×1920), then the scene made to pan: what an NVENC encode, whose encoder costs the CPU
+     * little, can go at per core.
      */
     public static RenderRow render(Ffmpeg ffmpeg, List<BenchScene> scenes, Settings settings, String size, int framesEach) {
         var at = Settings.of(Map.of("VIDEO_SIZE", size, "VIDEO_FPS", String.valueOf(settings.video().fps())));
         var encoder = new ClipEncoder(ffmpeg, at, EncoderProfile.x264(at));
-        List<Double> millis = new ArrayList<>(), pans = new ArrayList<>(), zooms = new ArrayList<>();
-        for (BenchScene s : scenes) {
-            var in = new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), List.of());
-            var speed = encoder.renderSpeed(in, framesEach);
-            millis.add(speed.millisPerFrame());
-            (speed.pan() ? pans : zooms).add(speed.millisPerFrame());
+        Motion[] pans = {Motion.PAN_LEFT, Motion.PAN_RIGHT, Motion.PAN_UP, Motion.PAN_DOWN};
+        List<Double> millis = new ArrayList<>(), panned = new ArrayList<>(), zoomed = new ArrayList<>();
+        boolean vectorApi = false;
+        for (int i = 0; i < scenes.size(); i++) {
+            BenchScene s = scenes.get(i);
+            for (boolean asEncodeMovesIt : new boolean[] {true, false}) {
+                Motion motion = asEncodeMovesIt ? s.motion() : pans[i % pans.length];
+                var in = new ClipEncoder.Inputs("benchmark", s.id(), s.text(), motion, s.image(), s.audio(), List.of());
+                var speed = encoder.renderSpeed(in, framesEach);
+                vectorApi = speed.vectorApi();
+                if (asEncodeMovesIt) millis.add(speed.millisPerFrame());
+                (speed.pan() ? panned : zoomed).add(speed.millisPerFrame());
+            }
         }
         double median = median(millis);
         return new RenderRow(size, scenes.size(), framesEach, median, java.util.Collections.min(millis), java.util.Collections.max(millis),
-                pans.isEmpty() ? null : median(pans), zooms.isEmpty() ? null : median(zooms), 1000 / median);
+                panned.isEmpty() ? null : median(panned), zoomed.isEmpty() ? null : median(zoomed), 1000 / median, vectorApi);
     }
 
     /** A merge's figures: time, how long the result lasts against the video, and its loudness. */

@@ -345,12 +345,12 @@ public final class ClipEncoder {
                 renderer.render(move, frames == 1 ? 0 : (double) k / (frames - 1), frame);
                 captions.drawOnto(frame, k * (int) Math.round(duration * fps) / Math.max(1, frames));   // spread over the clip's captions
             }
-            return new RenderSpeed((System.nanoTime() - t0) / 1e6 / frames, move instanceof Framing.Move.Pan);
+            return new RenderSpeed((System.nanoTime() - t0) / 1e6 / frames, move instanceof Framing.Move.Pan, KenBurns.VECTOR_API);
         }
     }
 
-    /** One scene's render alone: milliseconds a frame, and whether its move is a pan. */
-    public record RenderSpeed(double millisPerFrame, boolean pan) {}
+    /** One scene's render alone: milliseconds a frame, whether its move is a pan, and whether the Vector API drew it. */
+    public record RenderSpeed(double millisPerFrame, boolean pan, boolean vectorApi) {}
 
     /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */
     record Picture(KenBurns.Yuv420 source, int width, int height, double upscale, double fgX, double fgY, double fgW, double fgH) {}
