@@ -82,6 +82,9 @@ public final class ComfyStandIn implements AutoCloseable {
 
     public JsonNode historyOf(String id) { return history.get(id); }
 
+    /** The id of the prompt running now, or null. */
+    public synchronized String runningPrompt() { return running == null ? null : (String) running[1]; }
+
     /** Forgets everything, as a restarted server does. */
     public synchronized void restart() {
         pending.clear();
