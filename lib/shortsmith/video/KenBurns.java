@@ -27,7 +27,7 @@ final class KenBurns {
 
     /**
      * Whether this JVM has the Vector API ({@code --add-modules jdk.incubator.vector}, which the
-     * launcher gives every script): the render is then about 3× faster on zooms. Without it (plain
+     * launcher gives every script): the render is then about twice as fast. Without it (plain
      * JBang, JShell) the scalar loops render the same frames.
      */
     public static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
