@@ -2,6 +2,7 @@ package shortsmith;
 
 import shortsmith.core.ExitCode;
 import shortsmith.core.Json;
+import shortsmith.testing.StoryFixture;
 import shortsmith.testing.TestSupport;
 import shortsmith.video.NvencProbe;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -28,6 +30,35 @@ class ScriptsTest {
         String expected = h264.get("available").asBoolean() ? "nvenc" : "x264";
         assertEquals(expected, json.get("decision").get("encoder").asText());
         assertEquals("", run.stderr().strip(), "nothing but the report on a warm run");
+    }
+
+    @Test
+    void aScriptWritesToTheCallersOwnStderrNotThroughTheLaunchersFilter(@TempDir Path dir) throws Exception {
+        // The launcher starts the JVM with the Vector API and its stderr through a filter that drops the JVM's
+        // warning about it; main then takes the caller's stderr back, so a terminal stays a terminal.
+        Path story = StoryFixture.story(dir.resolve("s"), "Una escena que tarda un poco en codificarse.");
+        Path err = dir.resolve("stderr.txt");
+        var pb = new ProcessBuilder(TestSupport.repo().resolve("jbang").toString(), "encode", "story.json", "--profile", "x264")
+                .directory(story.getParent().toFile()).redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(err.toFile());
+        pb.environment().remove("SHORTSMITH_HOME");
+        pb.environment().putAll(StoryFixture.SMALL);
+        Process run = pb.start();
+        Path fd2 = Path.of("/proc/" + run.pid() + "/fd/2");
+        String seen = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (run.isAlive() && System.nanoTime() < deadline) {
+            try {
+                seen = Files.readSymbolicLink(fd2).toString();
+                if (Files.readString(Path.of("/proc/" + run.pid() + "/cmdline")).contains("encode.jar") && seen.equals(err.toString())) break;
+            } catch (java.io.IOException ended) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertEquals(err.toString(), seen, "the encoding JVM's stderr is the file it was given, not the filter's pipe");
+        assertTrue(run.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, run.exitValue(), Files.readString(err));
+        assertFalse(Files.readString(err).contains("WARNING"), Files.readString(err));
     }
 
     @Test
