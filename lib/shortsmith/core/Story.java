@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * The story manifest that flows through every stage (schema: {@code schema/story.schema.json}).

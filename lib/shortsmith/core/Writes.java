@@ -155,9 +155,7 @@ public final class Writes {
         Claim claim = CLAIMS.get(key(target));
         if (claim == null) return;
         try {
-            var now = Stamp.of(target);
-            var record = new Written(key(target).toString(), now.bytes(), now.modified(), now.inode(),
-                    claim.manifest() == null ? null : claim.manifest().toString());
+            var record = new Written(key(target).toString(), Stamp.of(target), claim.manifest() == null ? null : claim.manifest().toString());
             WorkDir.writeAtomically(recordOf(claim.work(), target), Json.write(record));
         } catch (IOException | RuntimeException e) {
             // without the record the file is not taken for this story's next time: refused, never overwritten
@@ -165,11 +163,11 @@ public final class Writes {
     }
 
     /** The record of a file a story wrote outside its work folder (or inside, with {@code -o}). */
-    record Written(String file, long bytes, String modified, String inode, String manifest) {}
+    record Written(String file, Stamp stamp, String manifest) {}
 
-    /** What identifies one version of a file: its size, modification time and inode. */
-    private record Stamp(long bytes, String modified, String inode) {
-        static Stamp of(Path file) throws IOException {
+    /** What identifies one version of a file: its size, modification time (as precise as the file system keeps it) and inode. */
+    public record Stamp(long bytes, String modified, String inode) {
+        public static Stamp of(Path file) throws IOException {
             var a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return new Stamp(a.size(), a.lastModifiedTime().toString(), a.fileKey() == null ? null : a.fileKey().toString());
         }
@@ -190,14 +188,12 @@ public final class Writes {
      * there with the same size, modification time and inode, by the same manifest (or either was read
      * from stdin: a story piped in and later saved is the same story).
      */
-    public static boolean previousOutput(Path target, Path work, Path manifest) {
+    static boolean previousOutput(Path target, Path work, Path manifest) {
         Path record = recordOf(work.toAbsolutePath().normalize(), target);
         if (!Files.isRegularFile(record)) return false;
         try {
             var w = Json.MAPPER.readValue(record.toFile(), Written.class);
-            var now = Stamp.of(target);
-            return w != null && key(target).toString().equals(w.file()) && now.bytes() == w.bytes() && now.modified().equals(w.modified())
-                    && java.util.Objects.equals(now.inode(), w.inode())
+            return w != null && key(target).toString().equals(w.file()) && Stamp.of(target).equals(w.stamp())
                     && (w.manifest() == null || manifest == null || w.manifest().equals(manifest.toString()));
         } catch (IOException | RuntimeException e) {
             return false;   // an unreadable record proves nothing

@@ -109,11 +109,19 @@ public final class Batch {
         Pipeline.Result[] made = new Pipeline.Result[n];
         StoryInput[] inputs = new StoryInput[n];
         Path[] outputs = new Path[n];
+        Map<Path, Path> workedBy = new java.util.HashMap<>();
         var machine = Machine.of(settings);
         for (int i = 0; i < n; i++) {
             Path manifest = manifests.get(i);
             try {
                 inputs[i] = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+                // Two stories in one work folder would wait for each other's lock and take each other's pictures.
+                Path work = inputs[i].workDir(settings).root().toAbsolutePath().normalize(), first = workedBy.putIfAbsent(work, manifest);
+                if (first != null) {
+                    throw ShortsmithException.badInput(manifest.getFileName() + ": its work folder " + work + " is also " + first
+                            + "'s in this batch" + (settings.clips().workDir().isBlank() ? "; give it its own \"work_dir\""
+                            : " (WORK_DIR names one folder for every story: unset it for a batch)"));
+                }
                 outputs[i] = outputOf(inputs[i], settings);
             } catch (ShortsmithException e) {
                 results[i] = new StoryResult(manifest.toString(), inputs[i] == null ? null : inputs[i].story().title(), null, "failed", 0, 0, null,
@@ -208,7 +216,7 @@ public final class Batch {
      * The record that a story's Short is finished: the file as written (size, modification time,
      * inode) and {@code madeFrom}, the key of everything it was made from (see {@link #madeFrom}).
      */
-    record Finished(String output, long bytes, String modified, String inode, String madeFrom) {}
+    record Finished(String output, Writes.Stamp file, String madeFrom) {}
 
     private static Path finishedRecord(StoryInput input, Settings settings) { return input.workDir(settings).root().resolve("short.finished.json"); }
 
@@ -222,11 +230,7 @@ public final class Batch {
         try {
             if (!Files.isRegularFile(record) || !Files.isRegularFile(output)) return false;
             var f = Json.MAPPER.readValue(record.toFile(), Finished.class);
-            var now = stamp(output);
-            if (f == null || !output.toString().equals(f.output()) || f.bytes() != now.bytes() || !now.modified().equals(f.modified())
-                    || !java.util.Objects.equals(now.inode(), f.inode())) {
-                return false;
-            }
+            if (f == null || !output.toString().equals(f.output()) || !Writes.Stamp.of(output).equals(f.file())) return false;
             return madeFrom(input, settings, machine, output).map(key -> key.equals(f.madeFrom())).orElse(false);
         } catch (IOException | RuntimeException e) {
             return false;   // whatever cannot be checked is made again: slower, never stale
@@ -237,19 +241,10 @@ public final class Batch {
         try {
             var made = madeFrom(input, settings, machine, output);
             if (made.isEmpty()) return;
-            var now = stamp(output);
-            WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(output.toString(), now.bytes(), now.modified(), now.inode(),
-                    made.get())));
+            WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(output.toString(), Writes.Stamp.of(output), made.get())));
         } catch (IOException | RuntimeException e) {
             // without the record the story is merged again next time: slower, not wrong
         }
-    }
-
-    private record Stamp(long bytes, String modified, String inode) {}
-
-    private static Stamp stamp(Path file) throws IOException {
-        var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
-        return new Stamp(a.size(), a.lastModifiedTime().toString(), a.fileKey() == null ? null : String.valueOf(a.fileKey()));
     }
 
     /**
@@ -278,7 +273,7 @@ public final class Batch {
             story = story.with(scene);
             Path clip = work.clip(s.id());
             if (!encoder.isCurrent(EncodeStage.inputsFor(story, scene, work, ffmpeg), clip)) return Optional.empty();
-            var c = stamp(clip);
+            var c = Writes.Stamp.of(clip);
             parts.add(s.id() + " " + c.bytes() + " " + c.modified() + " " + c.inode());
         }
         var soundtrack = Merge.soundtrackAhead(ffmpeg, settings, work, encoder, story, Merge.musicFor(input.story(), settings, null, false));

@@ -79,7 +79,9 @@ class StoryTest {
     @Test
     void endToEndANullWordIsOneLineOfBadInput(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         var file = dir.resolve("story.json");
-        java.nio.file.Files.writeString(file, "{\"title\":\"T\",\"scenes\":[{\"id\":\"s1\",\"text\":\"Hola, mundo.\",\"words\":[null]}]}");
+        shortsmith.testing.StoryFixture.speak("Hola, mundo.", dir.resolve("s1.wav"));
+        java.nio.file.Files.writeString(file, "{\"title\":\"T\",\"scenes\":[{\"id\":\"s1\",\"text\":\"Hola, mundo.\",\"audio\":\"s1.wav\","
+                + "\"words\":[null]}]}");
         var run = TestSupport.jbang(dir, java.util.Map.of(), null, "encode", "story.json");
         assertEquals(ExitCode.BAD_INPUT.code(), run.exitCode(), run.toString());
         assertEquals(List.of("encode: story.json: scene 's1' \"words\" item 1 of 1: is null (fix it, or remove \"words\" to have them timed)"),

@@ -227,6 +227,20 @@ class BatchTest {
     }
 
     @Test
+    void storiesOfABatchNeverShareAWorkFolder(@TempDir Path dir) throws Exception {
+        Path a = shortsmith.testing.StoryFixture.story(dir.resolve("a"), "Historia a.");
+        Path b = shortsmith.testing.StoryFixture.story(dir.resolve("b"), "Historia b.");
+        var env = new HashMap<>(shortsmith.testing.StoryFixture.SMALL);
+        // WORK_DIR names one folder: every story of the batch would work in it, one at a time, on each other's files.
+        env.put("WORK_DIR", dir.resolve("work").toString());
+        var quiet = new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of());
+        var report = Batch.run(List.of(a, b), Settings.of(env), false, quiet);
+        assertEquals(List.of("made", "failed"), report.stories().stream().map(Batch.StoryResult::outcome).toList(), report.stories().toString());
+        assertEquals("story.json: its work folder " + dir.resolve("work") + " is also " + a + "'s in this batch (WORK_DIR names one folder for every "
+                + "story: unset it for a batch)", report.stories().get(1).failures().get("manifest"));
+    }
+
+    @Test
     void priorityLanesServeTheEarlierStoryFirstWhateverOrderItsWorkArrives() throws Exception {
         var lanes = new PriorityLanes("test", 1);
         var ran = Collections.synchronizedList(new ArrayList<Long>());
