@@ -52,7 +52,7 @@ class encode implements Callable<Integer> {
         var result = EncodeStage.run(input, settings, profile, force, explain, progress,
                 (story, work, encoder) -> Merge.soundtrackAhead(encoder.ffmpeg(), settings, work, encoder, story, music));
         result.failures().values().forEach(e -> System.err.println("encode: " + e.getMessage()));
-        System.out.println(result.story().toJson());
+        System.out.println(StoryInput.handOn(result.story()));
         return result.exitCode();
     }
 

@@ -38,7 +38,7 @@ class genimages implements Callable<Integer> {
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
         var result = ImageStage.run(input, settings, force, progress);
         result.failures().values().forEach(e -> System.err.println("gen-images: " + e.getMessage()));
-        System.out.println(result.story().toJson());
+        System.out.println(StoryInput.handOn(result.story()));
         return result.exitCode();
     }
 

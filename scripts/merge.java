@@ -57,11 +57,11 @@ class merge implements Callable<Integer> {
         }
         if (music != null && noMusic) throw ShortsmithException.usage("--music and --no-music exclude each other");
         var input = StoryInput.fromArgs(args);
-        Path out = output != null ? output : Path.of(input.story().output() != null ? input.story().output() : "short.mp4");
+        Path out = input.output(settings, output, Path.of("short.mp4"));
         Path musicFile = Merge.musicFor(input.story(), settings, music, noMusic);
         var result = Merge.run(input, settings, new Merge.Options(out, musicFile), System.err::println);
         System.err.println(result.report());
-        System.out.println(result.story().toJson());
+        System.out.println(StoryInput.handOn(result.story()));
         return ExitCode.OK.code();
     }
 

@@ -104,8 +104,7 @@ class shortcmd implements Callable<Integer> {
         } else {
             input = StoryInput.fromArgs(args);
         }
-        Path out = output != null ? output : defaultOutput != null ? defaultOutput
-                : Path.of(input.story().output() != null ? input.story().output() : "short.mp4");
+        Path out = input.output(settings, output, defaultOutput != null ? defaultOutput : Path.of("short.mp4"));
         Path musicFile = Merge.musicFor(input.story(), settings, musicChoice, noMusic);
         var progress = Progress.stderr(input.story().scenes().stream().map(Story.Scene::id).toList());
         var result = Pipeline.run(input, settings, new Pipeline.Options(out, musicFile, force), progress);
@@ -122,7 +121,7 @@ class shortcmd implements Callable<Integer> {
                         + " CPU work %.1f s on %d cores; efficiency %.2f (%s)", r.wall(), r.criticalPath(), r.narrationBusy(), r.lastClip(), r.merge(),
                 r.cpuSeconds(), r.cores(), r.efficiency(), r.summary()));
         if (!result.failures().isEmpty()) System.err.println("short: no video yet; what was done is kept — run the same command again to redo only what is missing");
-        System.out.println(result.story().toJson());
+        System.out.println(StoryInput.handOn(result.story()));
         return result.exitCode();
     }
 
@@ -132,7 +131,7 @@ class shortcmd implements Callable<Integer> {
         if (output != null) throw ShortsmithException.usage("-o names one Short: in a batch each story's Short goes beside its manifest (or to its \"output\")");
         if (music != null || noMusic) throw ShortsmithException.usage("in a batch each story has its own music (its manifest's, else MUSIC)");
         List<Path> manifests = new java.util.ArrayList<>();
-        if (batch != null) manifests.addAll(Batch.manifestsIn(batch));
+        if (batch != null) manifests.addAll(Batch.manifestsIn(batch, note -> System.err.println("short: " + note)));
         if (args != null) args.forEach(a -> {
             if (a.equals("-")) throw ShortsmithException.usage("a batch reads manifests from files, not stdin");
             manifests.add(Path.of(a));

@@ -39,7 +39,7 @@ class tts implements Callable<Integer> {
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
         var result = SpeechStage.run(input, settings, force, progress);
         result.failures().values().forEach(e -> System.err.println("tts: " + e.getMessage()));
-        System.out.println(result.story().toJson());
+        System.out.println(StoryInput.handOn(result.story()));
         return result.exitCode();
     }
 

@@ -23,6 +23,7 @@ public final class Cli {
 
     public static int run(Callable<Integer> command, String... args) {
         Stderr.restoreFromLauncher();
+        utf8Stdout();
         boolean debug = Arrays.asList(args).contains("--debug") || "1".equals(System.getenv("SHORTSMITH_DEBUG"));
         var cli = new CommandLine(command);
         String name = cli.getCommandName();
@@ -35,6 +36,16 @@ public final class Cli {
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> report(name, e, debug, c.getErr()));
         return cli.execute(args);
+    }
+
+    /**
+     * Manifests on stdout are JSON, which is UTF-8 (RFC 8259) whatever the locale: under LANG=C the
+     * JVM's stdout would print "niño" as "ni?o", and the next stage of a pipe would read another story.
+     */
+    private static void utf8Stdout() {
+        if (System.out.charset().equals(java.nio.charset.StandardCharsets.UTF_8)) return;
+        System.out.flush();
+        System.setOut(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

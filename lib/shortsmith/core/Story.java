@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 /**
  * The story manifest that flows through every stage (schema: {@code schema/story.schema.json}).
@@ -73,7 +72,34 @@ public record Story(String title, String language, String music, @JsonProperty("
     }
 
     /** A word of the narration and when it is spoken, in seconds from the scene's start. */
-    public record Word(String word, double start, double end) {}
+    public record Word(String word, double start, double end) {
+
+        /** From JSON: a missing or null time is read as not-a-number, so {@link #problem} names it instead of taking it for 0. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static Word fromJson(@JsonProperty("word") String word, @JsonProperty("start") Double start, @JsonProperty("end") Double end) {
+            return new Word(word, start == null ? Double.NaN : start, end == null ? Double.NaN : end);
+        }
+
+        /** What makes this word's entry unusable (no word, a time that is missing, not a number, negative or reversed), or null. */
+        public String problem() {
+            if (word == null) return "\"word\" is missing";
+            if (!Double.isFinite(start)) return "\"start\" is missing or not a number";
+            if (!Double.isFinite(end)) return "\"end\" is missing or not a number";
+            if (start < 0) return "\"start\" " + start + " is negative";
+            if (end < start) return "\"end\" " + end + " is before \"start\" " + start;
+            return null;
+        }
+
+        /** The first problem of a list of word times (a null entry included) as "item N: …", or null when every entry is usable. */
+        public static String problemOf(List<Word> words) {
+            for (int i = 0; i < words.size(); i++) {
+                Word w = words.get(i);
+                String problem = w == null ? "is null" : w.problem();
+                if (problem != null) return "item " + (i + 1) + " of " + words.size() + ": " + problem;
+            }
+            return null;
+        }
+    }
 
     public Story withScenes(List<Scene> s) { return new Story(title, language, music, workDir, output, s); }
 
@@ -110,7 +136,10 @@ public record Story(String title, String language, String music, @JsonProperty("
         return story.validated(source);
     }
 
-    /** Reads a manifest file, resolving its relative paths against the file's folder. */
+    /**
+     * Reads a manifest file, resolving its relative paths against the file's folder, which is also
+     * the only folder it may write in, unless an earlier stage handed it on ({@link Writes}).
+     */
     public static Story read(Path file) {
         String json;
         try {
@@ -119,7 +148,8 @@ public record Story(String title, String language, String music, @JsonProperty("
             throw ShortsmithException.badInput("cannot read story " + file + ": " + e.getMessage());
         }
         Path folder = file.toAbsolutePath().getParent();
-        return parse(json, file.toString()).resolvedAgainst(folder).checkWrites(folder, file.toString(), p -> false);
+        Story story = parse(json, file.toString()).resolvedAgainst(folder, file.toString());
+        return story.checkWrites(folder, file.toString(), file.toAbsolutePath().normalize(), Writes.handedOn(json, story));
     }
 
     private Story validated(String source) {
@@ -138,6 +168,8 @@ public record Story(String title, String language, String music, @JsonProperty("
                     problems.add("scene '" + s.id() + "' has no \"text\"");
                 } else if (s.text().codePoints().noneMatch(Character::isLetterOrDigit)) {
                     problems.add("scene '" + s.id() + "' has nothing to speak in its \"text\" (" + s.text().strip() + "): write the words to narrate");
+                } else if (s.words() != null && Word.problemOf(s.words()) != null) {
+                    problems.add("scene '" + s.id() + "' \"words\" " + Word.problemOf(s.words()) + " (fix it, or remove \"words\" to have them timed)");
                 }
             }
         }
@@ -146,30 +178,83 @@ public record Story(String title, String language, String music, @JsonProperty("
     }
 
     /** Makes every relative path absolute against {@code base}; a path that is not one (a NUL in it) is a bad-input error. */
-    public Story resolvedAgainst(Path base) {
-        UnaryOperator<String> abs = p -> p == null || p.isBlank() ? p : WorkDir.path(base, p, "the manifest").toAbsolutePath().normalize().toString();
-        List<Scene> resolved = scenes.stream().map(s -> new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(), s.focus(),
-                abs.apply(s.image()), abs.apply(s.audio()), s.words(), s.words() == null ? null : s.timing() == null ? Timing.MANIFEST : s.timing(),
-                abs.apply(s.video()), s.duration())).toList();
-        return new Story(title, language, abs.apply(music), abs.apply(workDir), abs.apply(output), resolved);
+    public Story resolvedAgainst(Path base) { return resolvedAgainst(base, "the manifest"); }
+
+    /**
+     * Makes every relative path absolute against {@code base}; a path that is not one (a NUL in it)
+     * is a bad-input error naming {@code source}, the scene and the field.
+     */
+    public Story resolvedAgainst(Path base, String source) {
+        List<Scene> resolved = scenes.stream().map(s -> {
+            String where = source + ": scene '" + s.id() + "' ";
+            return new Scene(s.id(), s.text(), s.imagePrompt(), s.motion(), s.focus(), absolute(base, s.image(), where + "\"image\""),
+                    absolute(base, s.audio(), where + "\"audio\""), s.words(), s.words() == null ? null : s.timing() == null ? Timing.MANIFEST : s.timing(),
+                    absolute(base, s.video(), where + "\"video\""), s.duration());
+        }).toList();
+        return new Story(title, language, absolute(base, music, source + ": \"music\""), absolute(base, workDir, source + ": \"work_dir\""),
+                absolute(base, output, source + ": \"output\""), resolved);
+    }
+
+    private static String absolute(Path base, String path, String field) {
+        if (path == null || path.isBlank()) return path;
+        try {
+            return base.resolve(path).toAbsolutePath().normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw ShortsmithException.badInput(field + " \"" + path.replace("\0", "\\0") + "\" is not a usable path (" + e.getReason()
+                    + "); remove the odd character");
+        }
     }
 
     /**
-     * Checks the two paths a manifest may ask to write to, {@code output} and {@code work_dir}: they
-     * must lie inside {@code folder} (the manifest's own), or be accepted by {@code alsoAllowed}.
-     * A story from elsewhere can then never overwrite a file of the user's ("output":
-     * "../.bashrc"); a path given on the command line or in the environment may point anywhere.
+     * Checks the two paths a manifest may ask to write to, {@code output} and {@code work_dir}.
+     * Unless {@code handedOn} (an earlier stage wrote this very manifest and checked them), they must
+     * lie inside {@code folder} (the manifest's own): a story from elsewhere can then never write a
+     * file of the user's ("output": "../.bashrc"); a path given on the command line or in the
+     * environment may point anywhere. In any case the output is never the manifest ({@code manifest},
+     * null for stdin), an input the story names, or a folder; and the work folder never holds the
+     * manifest, is never a file, and is never an existing folder of the user's (one with files in it
+     * that shortsmith did not make). Whether an existing file may be replaced is decided when the
+     * Short is about to be made ({@link Writes#claim}).
      */
-    public Story checkWrites(Path folder, String source, java.util.function.Predicate<Path> alsoAllowed) {
+    public Story checkWrites(Path folder, String source, Path manifest, boolean handedOn) {
         for (var field : List.of(java.util.Map.entry("output", String.valueOf(output)), java.util.Map.entry("work_dir", String.valueOf(workDir)))) {
             if (field.getValue().equals("null")) continue;
             Path p = Path.of(field.getValue());
-            if (!WorkDir.isInside(p, folder) && !alsoAllowed.test(p)) {
+            if (!handedOn && !WorkDir.isInside(p, folder)) {
                 throw ShortsmithException.badInput(source + ": \"" + field.getKey() + "\" " + p + " is outside the manifest's folder " + folder
                         + "; a manifest only writes inside its own folder (give -o FILE or WORK_DIR to write elsewhere)");
             }
         }
+        if (output != null) {
+            Path out = Path.of(output);
+            String named = source + ": \"output\" " + out;
+            if (manifest != null && Writes.same(out, manifest)) {
+                throw ShortsmithException.badInput(named + " is the manifest itself; a Short never replaces it: name a new file such as short.mp4");
+            }
+            var input = Writes.inputNamed(this, out);
+            if (input.isPresent()) throw ShortsmithException.badInput(named + " is " + input.get() + ", an input of the story; name a new file such as short.mp4");
+            if (Files.isDirectory(out)) throw ShortsmithException.badInput(named + " is a folder; name a file such as short.mp4");
+        }
+        if (workDir != null) {
+            Path work = Path.of(workDir);
+            String named = source + ": \"work_dir\" " + work;
+            if (manifest != null && WorkDir.isInside(manifest, work)) {
+                throw ShortsmithException.badInput(named + " holds the manifest itself; name a folder of its own such as story.work");
+            }
+            if (Files.exists(work) && !Files.isDirectory(work)) throw ShortsmithException.badInput(named + " is a file, not a folder; name a new folder such as story.work");
+            if (Files.isDirectory(work) && !WorkDir.isShortsmithFolder(work) && !isEmpty(work)) {
+                throw ShortsmithException.badInput(named + " is a folder of yours, not a work folder shortsmith made; name a new folder such as story.work");
+            }
+        }
         return this;
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public String toJson() { return Json.write(this); }

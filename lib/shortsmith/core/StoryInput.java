@@ -33,8 +33,9 @@ public record StoryInput(Story story, Path manifest, List<String> sceneIds) {
             String piped = fromStdin || !stdinIsTerminal ? read(stdin) : "";
             if (!piped.isBlank()) {
                 Path here = Path.of("").toAbsolutePath();
-                story = Story.parse(piped, "the manifest on stdin").resolvedAgainst(here).checkWrites(here, "the manifest on stdin",
-                        StoryInput::writtenByAnEarlierStage);
+                String source = "the manifest on stdin";
+                story = Story.parse(piped, source).resolvedAgainst(here, source);
+                story = story.checkWrites(here, source, null, Writes.handedOn(piped, story));
             } else if (!fromStdin && Files.isRegularFile(Path.of("story.json"))) {
                 manifest = Path.of("story.json");
                 story = Story.read(manifest);
@@ -43,21 +44,6 @@ public record StoryInput(Story story, Path manifest, List<String> sceneIds) {
             }
         }
         return new StoryInput(story, manifest == null ? null : manifest.toAbsolutePath(), List.copyOf(ids));
-    }
-
-    /**
-     * A piped manifest comes from an earlier stage, which prints absolute paths that may lie
-     * outside the current folder: its work folder (one shortsmith made: it holds the story lock
-     * file) and the folder that holds it (where the story's own manifest lives) are accepted.
-     */
-    static boolean writtenByAnEarlierStage(Path p) {
-        Path q = p.toAbsolutePath().normalize();
-        if (WorkDir.isShortsmithFolder(q)) return true;
-        try (var siblings = Files.list(q.getParent())) {
-            return siblings.anyMatch(WorkDir::isShortsmithFolder);
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /** From a script's positional arguments and this process's stdin. */
@@ -85,4 +71,18 @@ public record StoryInput(Story story, Path manifest, List<String> sceneIds) {
 
     /** The story's work folder (see {@link WorkDir}). */
     public WorkDir workDir(Settings settings) { return WorkDir.forStory(story, manifest, settings.clips().workDir()); }
+
+    /**
+     * Where this story's Short goes: {@code chosen} (the user's {@code -o}), else the manifest's
+     * {@code output}, else {@code fallback}; claimed for the story, or refused in one line when it
+     * would replace what it must not ({@link Writes#claim}).
+     */
+    public Path output(Settings settings, Path chosen, Path fallback) {
+        if (chosen != null) return Writes.claim(this, workDir(settings), chosen, Writes.Origin.USER);
+        if (story.output() != null) return Writes.claim(this, workDir(settings), Path.of(story.output()), Writes.Origin.MANIFEST);
+        return Writes.claim(this, workDir(settings), fallback, Writes.Origin.DEFAULT);
+    }
+
+    /** The story as JSON for stdout, where the next stage of a pipe reads it (recorded as handed on: see {@link Writes#handOn}). */
+    public static String handOn(Story story) { return Writes.handOn(story); }
 }

@@ -183,8 +183,10 @@ public record WorkDir(Path root) {
     /** The lock file every work folder shortsmith uses holds; its presence marks the folder as one. */
     static final String LOCK_FILE = ".shortsmith.lock";
 
-    /** Whether {@code dir} is a work folder a shortsmith stage has used. */
-    public static boolean isShortsmithFolder(Path dir) { return Files.isRegularFile(dir.resolve(LOCK_FILE)); }
+    /** Whether {@code dir} is a work folder a shortsmith stage has used: it holds the lock file, or the records of {@link Writes}. */
+    public static boolean isShortsmithFolder(Path dir) {
+        return Files.isRegularFile(dir.resolve(LOCK_FILE)) || Files.isDirectory(dir.resolve(Writes.RECORDS));
+    }
 
     /** Whether {@code p} lies inside {@code folder} once {@code ..} and symbolic links are followed. */
     public static boolean isInside(Path p, Path folder) {
@@ -253,14 +255,17 @@ public record WorkDir(Path root) {
     /**
      * Moves a finished temporary file to its final name in one step, durably: the file is flushed
      * to disk before the rename, and the folder after it, so a crash never leaves the final name
-     * on an incomplete file.
+     * on an incomplete file. A file claimed for a story ({@link Writes#claim}) is checked once more
+     * before and recorded as the story's after.
      */
     public static void publish(Path partial, Path target) {
         try {
             force(partial);
+            Writes.beforePublish(target);   // a file claimed for a story (its Short): still one it may replace
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             PARTIALS.remove(partial);
             force(target.toAbsolutePath().getParent());
+            Writes.afterPublish(target);
         } catch (IOException e) {
             throw ShortsmithException.output("cannot write " + target + ": " + e.getMessage(), e);
         }
@@ -315,13 +320,16 @@ public record WorkDir(Path root) {
 
     /** Writes bytes to {@code target} through a temporary name, durably (see {@link #publish}). */
     public static void writeAtomically(Path target, byte[] bytes) {
+        Path tmp = null;
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
-            Path tmp = partial(target);
+            tmp = partial(target);
             Files.write(tmp, bytes);
             publish(tmp, target);
         } catch (IOException e) {
             throw ShortsmithException.output("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) deleteQuietly(tmp);   // gone once published; left only when the write failed
         }
     }
 }

@@ -47,17 +47,27 @@ public record KeptWords(Story.Timing timing, String audioSha256, String text, Li
         return kept;
     }
 
-    /** The kept times when they belong to this {@code audio} and {@code text}; empty when absent, unreadable or for another narration. */
+    /** The largest kept file read (8 MiB; a Short's word times take a few kB): anything larger is not one of ours. */
+    static final long MAX_BYTES = 8L << 20;
+
+    /**
+     * The kept times when they belong to this {@code audio} and {@code text} and every one is usable
+     * ({@link Story.Word#problem}); empty when the file is absent, unreadable, damaged (a null word,
+     * a time missing, not a number, negative or reversed), too large, or for another narration:
+     * the words are then timed again.
+     */
     public static Optional<KeptWords> read(Path file, Path audio, String text) {
         if (!Files.isRegularFile(file) || audio == null || !Files.isRegularFile(audio)) return Optional.empty();
         try {
+            if (Files.size(file) > MAX_BYTES) return Optional.empty();
             JsonNode node = Json.MAPPER.readTree(file.toFile());
-            var kept = Json.MAPPER.treeToValue(node, KeptWords.class);
-            if (kept.words() == null || kept.timing() == null || !text.equals(kept.text()) || !sha256(audio).equals(kept.audioSha256())) {
+            var kept = node == null || !node.isObject() ? null : Json.MAPPER.treeToValue(node, KeptWords.class);
+            if (kept == null || kept.words() == null || kept.timing() == null || !text.equals(kept.text()) || Story.Word.problemOf(kept.words()) != null
+                    || !sha256(audio).equals(kept.audioSha256())) {
                 return Optional.empty();
             }
             return Optional.of(kept);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();   // an older or damaged file: the words are timed again
         }
     }

@@ -29,21 +29,26 @@ public record Narration(Path file, int sampleRate, int channels, long frames, fl
         return "Narration[" + file.getFileName() + ", " + sampleRate + " Hz, " + channels + " ch, " + String.format("%.3f s]", duration());
     }
 
-    /** Loads {@code file}: WAV directly, anything else through ffmpeg (a bad file is a bad-input error). */
+    /** The largest narration read (512 MiB: an hour of 48 kHz stereo 32-bit float is 1.4 GB; a Short's narration is minutes). */
+    static final long MAX_BYTES = 512L << 20;
+
+    /**
+     * Loads {@code file}: WAV directly, anything else through ffmpeg. A file that is not readable
+     * audio, a WAV whose chunk sizes lie, or one larger than {@link #MAX_BYTES} is a bad-input error
+     * naming the file (the caller adds the scene).
+     */
     public static Narration load(Ffmpeg ffmpeg, Path file) {
         if (!Files.isRegularFile(file)) throw ShortsmithException.badInput(file + " does not exist");
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length >= 12 && new String(bytes, 0, 4).equals("RIFF") && new String(bytes, 8, 4).equals("WAVE")) {
-                Narration n = parseWav(file, bytes);
-                if (n != null) return n;
-            }
+            byte[] bytes = readBounded(file, file);
+            Narration n = parseWav(file, bytes);
+            if (n != null) return n;
             Path wav = Files.createTempFile("narration", ".wav");
             try {
                 var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-i", "file:" + file.toAbsolutePath(), "-vn",
                         "-c:a", "pcm_s16le", "file:" + wav), Duration.ofMinutes(2));
                 if (!r.ok()) throw ShortsmithException.badInput(file + " is not readable audio (" + Media.firstLine(r.stderr()) + ")");
-                Narration n = parseWav(file, Files.readAllBytes(wav));
+                n = parseWav(file, readBounded(wav, file));
                 if (n == null) throw ShortsmithException.badInput(file + " has no audio ffmpeg can decode");
                 return n;
             } finally {
@@ -54,41 +59,37 @@ public record Narration(Path file, int sampleRate, int channels, long frames, fl
         }
     }
 
-    /** Parses a RIFF/WAVE file; null when its encoding is not plain PCM or float. */
-    static Narration parseWav(Path file, byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int format = -1, channels = 0, rate = 0, bits = 0;
-        int pos = 12;
-        while (pos + 8 <= bytes.length) {
-            String id = new String(bytes, pos, 4);
-            long size = Integer.toUnsignedLong(b.getInt(pos + 4));
-            int body = pos + 8;
-            if (id.equals("fmt ") && body + 16 <= bytes.length) {
-                format = b.getShort(body) & 0xFFFF;
-                channels = b.getShort(body + 2);
-                rate = b.getInt(body + 4);
-                bits = b.getShort(body + 14);
-                if (format == 0xFFFE && size >= 40) format = b.getShort(body + 24) & 0xFFFF;   // WAVE_FORMAT_EXTENSIBLE
-            } else if (id.equals("data")) {
-                // Streamed WAVs (espeak-ng to a pipe) leave the size unset: take the rest of the file.
-                long available = bytes.length - body;
-                long length = size == 0 || size > available ? available : size;
-                if (channels <= 0 || rate <= 0 || !((format == 1 && (bits == 16 || bits == 24 || bits == 32)) || (format == 3 && bits == 32))) {
-                    return null;
-                }
-                int frameBytes = channels * bits / 8;
-                long frames = length / frameBytes;
-                float[] mono = new float[(int) frames];
-                for (int f = 0; f < frames; f++) {
-                    float sum = 0;
-                    for (int c = 0; c < channels; c++) sum += sample(b, body + f * frameBytes + c * bits / 8, format, bits);
-                    mono[f] = sum / channels;
-                }
-                return new Narration(file, rate, channels, frames, mono);
-            }
-            pos = body + (int) size + (int) (size & 1);
+    /** The bytes of {@code file}, refused (naming {@code name}) beyond {@link #MAX_BYTES}, instead of running out of memory. */
+    private static byte[] readBounded(Path file, Path name) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw ShortsmithException.badInput(String.format(java.util.Locale.ROOT, "%s is %.0f MB of audio: more than a Short's narration can be (at most %d MB)",
+                    name, size / 1e6, MAX_BYTES >> 20));
         }
-        return null;
+        return Files.readAllBytes(file);
+    }
+
+    /**
+     * Parses a RIFF/WAVE file's samples (its chunk sizes untrusted: see {@link Wav#layout}); null when
+     * it is not RIFF/WAVE or its encoding is not plain PCM (16, 24, 32-bit) or 32-bit float.
+     */
+    static Narration parseWav(Path file, byte[] bytes) {
+        var layout = Wav.layout(bytes, file.toString());
+        if (layout == null || layout.formatSize() < 16) return null;
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int at = layout.formatAt();
+        int format = b.getShort(at) & 0xFFFF, channels = b.getShort(at + 2) & 0xFFFF, rate = b.getInt(at + 4), bits = b.getShort(at + 14) & 0xFFFF;
+        if (format == 0xFFFE && layout.formatSize() >= 26) format = b.getShort(at + 24) & 0xFFFF;   // WAVE_FORMAT_EXTENSIBLE: its sub-format
+        if (channels == 0 || rate <= 0 || !((format == 1 && (bits == 16 || bits == 24 || bits == 32)) || (format == 3 && bits == 32))) return null;
+        int frameBytes = channels * (bits / 8), body = layout.dataAt();
+        int frames = layout.dataSize() / frameBytes;
+        float[] mono = new float[frames];
+        for (int f = 0; f < frames; f++) {
+            float sum = 0;
+            for (int c = 0; c < channels; c++) sum += sample(b, body + f * frameBytes + c * (bits / 8), format, bits);
+            mono[f] = sum / channels;
+        }
+        return new Narration(file, rate, channels, frames, mono);
     }
 
     private static float sample(ByteBuffer b, int at, int format, int bits) {

@@ -10,7 +10,9 @@ import java.util.Optional;
  * A PNG's or JPEG's size and pixel format, read from its first bytes, named as ffprobe names them
  * ({@code rgba}, {@code pal8}, {@code yuvj420p}…). Encode needs them before decoding each picture;
  * reading them here spares an ffprobe run per clip (about 65 ms of CPU). Anything else (WebP,
- * AVIF, CMYK JPEG, a damaged file) is empty, and ffprobe is asked as before.
+ * AVIF, CMYK JPEG, a damaged file) is empty, and ffprobe is asked as before. Sizes and lengths in
+ * the file are untrusted: the PNG header must be the 13-byte IHDR, a JPEG's segments are skipped by
+ * their 16-bit lengths only forward, and any reading past the end is empty, never an exception.
  *
  * <pre>jshell> PictureHeader.read(Path.of("examples/photos/05-kite.jpg"))</pre>
  */
@@ -20,7 +22,7 @@ public record PictureHeader(int width, int height, String pixFmt) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(26);
             if (head.length >= 26 && (head[0] & 0xFF) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G'
-                    && head[12] == 'I' && head[13] == 'H' && head[14] == 'D' && head[15] == 'R') {
+                    && int32(head, 8) == 13 && head[12] == 'I' && head[13] == 'H' && head[14] == 'D' && head[15] == 'R') {
                 return png(head);
             }
             if (head.length >= 4 && (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xD8) return jpeg(file);

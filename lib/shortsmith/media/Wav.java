@@ -32,35 +32,66 @@ public final class Wav {
         return b.array();
     }
 
-    /** The pieces as one audio file (WAV). */
+    /** The pieces as one audio file (WAV); a piece whose WAV chunks lie about their sizes is a bad-input error naming it. */
     public static byte[] join(Ffmpeg ffmpeg, List<byte[]> pieces) {
         if (pieces.size() == 1) return pieces.getFirst();
         List<Parts> parsed = new ArrayList<>();
-        for (byte[] p : pieces) parsed.add(parse(p));
+        for (int i = 0; i < pieces.size(); i++) parsed.add(parse(pieces.get(i), "narration piece " + (i + 1) + " of " + pieces.size()));
         boolean sameWav = parsed.stream().allMatch(p -> p != null && Arrays.equals(p.format(), parsed.getFirst().format()));
         return sameWav ? write(parsed.getFirst().format(), parsed.stream().map(Parts::data).toList()) : viaFfmpeg(ffmpeg, pieces);
     }
 
-    /** The {@code fmt } and {@code data} chunks of a RIFF/WAVE file; null when it is not one. */
-    static Parts parse(byte[] b) {
-        if (b.length < 12 || !new String(b, 0, 4).equals("RIFF") || !new String(b, 8, 4).equals("WAVE")) return null;
+    /** The {@code fmt } and {@code data} chunks of a RIFF/WAVE file; null when it is not one (see {@link #layout}). */
+    static Parts parse(byte[] b, String name) {
+        Layout l = layout(b, name);
+        return l == null ? null : new Parts(Arrays.copyOfRange(b, l.formatAt(), l.formatAt() + l.formatSize()),
+                Arrays.copyOfRange(b, l.dataAt(), l.dataAt() + l.dataSize()));
+    }
+
+    /** Where a RIFF/WAVE file's {@code fmt } chunk and its samples ({@code data}) lie in its bytes; every offset lies inside them. */
+    record Layout(int formatAt, int formatSize, int dataAt, int dataSize) {}
+
+    /**
+     * The chunks of a RIFF/WAVE file, walked with their sizes treated as untrusted: a size is
+     * unsigned (up to 4 GiB), the walk only moves forward, and a chunk that claims more bytes than
+     * follow it is a bad-input error naming {@code name} (before, a size of 2 GiB or more made the
+     * walk loop forever or step backwards). Streamed WAVs leave the {@code data} size unset (0 or
+     * 0xFFFFFFFF) or larger than what was written when cut short: the samples are then the rest of
+     * the file. Null when the bytes are not RIFF/WAVE at all.
+     */
+    static Layout layout(byte[] b, String name) {
+        if (b.length < 12 || !id(b, 0).equals("RIFF") || !id(b, 8).equals("WAVE")) return null;
         ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] format = null;
-        for (int pos = 12; pos + 8 <= b.length; ) {
-            String id = new String(b, pos, 4);
-            long size = Integer.toUnsignedLong(buf.getInt(pos + 4));
-            int body = pos + 8;
-            if (id.equals("fmt ")) {
-                if (body + size > b.length) return null;
-                format = Arrays.copyOfRange(b, body, body + (int) size);
-            } else if (id.equals("data")) {
-                // Streamed WAVs leave the size unset (0 or 0xFFFFFFFF): the data is the rest of the file.
-                long length = size == 0 || size > b.length - body ? b.length - body : size;
-                return format == null ? null : new Parts(format, Arrays.copyOfRange(b, body, body + (int) length));
+        int formatAt = -1, formatSize = 0;
+        long pos = 12;
+        while (pos + 8 <= b.length) {
+            String id = id(b, (int) pos);
+            long size = Integer.toUnsignedLong(buf.getInt((int) pos + 4));
+            long body = pos + 8, available = b.length - body;
+            if (id.equals("data")) {
+                if (formatAt < 0) throw damaged(name, "its samples come before their format (no \"fmt \" chunk first)");
+                long length = size == 0 || size > available ? available : size;
+                return new Layout(formatAt, formatSize, (int) body, (int) length);
             }
-            pos = body + (int) size + (int) (size & 1);
+            if (size > available) throw damaged(name, "its \"" + id + "\" chunk claims " + size + " bytes where " + available + " remain");
+            if (id.equals("fmt ")) {
+                formatAt = (int) body;
+                formatSize = (int) size;
+            }
+            pos = body + size + (size & 1);
         }
-        return null;
+        throw damaged(name, formatAt < 0 ? "it has neither a format nor samples" : "it has no samples (no \"data\" chunk)");
+    }
+
+    /** Four bytes as a chunk id, anything unprintable shown as '?'. */
+    private static String id(byte[] b, int at) {
+        var sb = new StringBuilder(4);
+        for (int i = at; i < at + 4; i++) sb.append(b[i] >= 0x20 && b[i] < 0x7F ? (char) b[i] : '?');
+        return sb.toString();
+    }
+
+    private static ShortsmithException damaged(String name, String why) {
+        return ShortsmithException.badInput(name + " is a damaged WAV file: " + why);
     }
 
     static byte[] write(byte[] format, List<byte[]> data) {

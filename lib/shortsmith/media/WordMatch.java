@@ -26,7 +26,10 @@ public final class WordMatch {
     public record Matched(List<Story.Word> words, double agreement) {}
 
     /** Lays {@code timed} onto the words of {@code script}; {@code words} is null when the script has none. */
-    public static Matched onto(String script, List<Timed> timed) {
+    public static Matched onto(String script, List<Timed> given) {
+        // A service's times are untrusted: a piece without a usable time (not a number, negative, reversed) times nothing.
+        var timed = given.stream().filter(t -> t != null && t.text() != null && Double.isFinite(t.start()) && Double.isFinite(t.end())
+                && t.start() >= 0 && t.end() >= t.start()).toList();
         var tokens = WordTiming.tokens(script);
         if (tokens.isEmpty() || timed.isEmpty()) return new Matched(null, 0);
         // The script's letters and the speech's, and which word or piece each belongs to.

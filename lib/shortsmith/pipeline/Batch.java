@@ -8,17 +8,23 @@ import shortsmith.core.ShortsmithException;
 import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
+import shortsmith.core.Writes;
 import shortsmith.media.CpuTime;
+import shortsmith.media.Ffmpeg;
+import shortsmith.media.KeptWords;
+import shortsmith.providers.ImageStage;
+import shortsmith.providers.SpeechStage;
+import shortsmith.video.ClipEncoder;
+import shortsmith.video.EncodeStage;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -26,8 +32,9 @@ import java.util.TreeMap;
  * every story's pictures, narrations and clips go into one {@link Machine}, in story order, so the
  * narration lane never idles between stories and the machine's limits hold for the whole batch.
  * Each story is merged as soon as its own clips are done, and its Short and report are written then.
- * A story that fails does not stop the others. Run again, finished Shorts are kept (their manifest
- * and file unchanged) and the rest resume from what their work folders hold.
+ * A story that fails does not stop the others. Run again, a finished Short is kept when its file is
+ * unchanged and a single-story run would make it from the same clips and soundtrack (its own
+ * stages decide: see {@link #madeFrom}); the rest resume from what their work folders hold.
  *
  * <pre>jshell> Batch.run(List.of(Path.of("a.json"), Path.of("b.json")), Settings.load(), false, Progress.stderr(List.of()))</pre>
  */
@@ -54,23 +61,44 @@ public final class Batch {
         }
     }
 
-    /** The manifests of a batch folder: every {@code *.json} in it, in name order. */
-    public static List<Path> manifestsIn(Path dir) {
+    /**
+     * The story manifests of a batch folder, in name order: every {@code *.json} in it that is a JSON
+     * object with {@code "scenes"}. Anything else there (a Short's {@code NAME.report.json}, a
+     * {@code *.youtube.json}, any other JSON) is skipped, and {@code note} says so; a file that is
+     * not JSON at all is kept, so the run names it as a broken manifest.
+     */
+    public static List<Path> manifestsIn(Path dir, java.util.function.Consumer<String> note) {
         if (!Files.isDirectory(dir)) throw ShortsmithException.badInput(dir + " is not a folder: give --batch a folder of story manifests");
+        List<Path> found;
         try (var files = Files.list(dir)) {
-            var found = files.filter(f -> f.getFileName().toString().endsWith(".json") && Files.isRegularFile(f)).sorted().toList();
-            if (found.isEmpty()) throw ShortsmithException.badInput(dir + " holds no *.json story manifests");
-            return found;
+            found = files.filter(f -> f.getFileName().toString().endsWith(".json") && Files.isRegularFile(f)).sorted().toList();
         } catch (IOException e) {
             throw ShortsmithException.badInput("cannot list " + dir + ": " + e.getMessage());
         }
+        List<Path> stories = new ArrayList<>();
+        for (Path f : found) {
+            com.fasterxml.jackson.databind.JsonNode json;
+            try {
+                json = Json.MAPPER.readTree(f.toFile());
+            } catch (IOException e) {
+                stories.add(f);   // broken: the run says why, as for any manifest it cannot read
+                continue;
+            }
+            if (json != null && json.isObject() && json.has("scenes")) stories.add(f);
+            else note.accept("skipped " + f.getFileName() + ": not a story manifest (no \"scenes\")");
+        }
+        if (stories.isEmpty()) throw ShortsmithException.badInput(dir + " holds no story manifests (*.json with \"scenes\")");
+        return stories;
     }
 
-    /** Where a story of a batch is written: the manifest's {@code output}, else NAME.mp4 beside the manifest. */
-    static Path outputOf(StoryInput input) {
-        if (input.story().output() != null) return Path.of(input.story().output()).toAbsolutePath();
+    /**
+     * Where a story of a batch is written: the manifest's {@code output}, else NAME.mp4 beside the
+     * manifest, claimed for the story (see {@link Writes#claim}: it never replaces the manifest, an
+     * input, or a file the story did not write).
+     */
+    static Path outputOf(StoryInput input, Settings settings) {
         String name = input.manifest().getFileName().toString().replaceFirst("\\.json$", "");
-        return input.manifest().toAbsolutePath().resolveSibling(name + ".mp4");
+        return input.output(settings, null, input.manifest().toAbsolutePath().resolveSibling(name + ".mp4"));
     }
 
     public static Report run(List<Path> manifests, Settings settings, boolean force, Progress progress) throws InterruptedException {
@@ -80,19 +108,31 @@ public final class Batch {
         StoryResult[] results = new StoryResult[n];
         Pipeline.Result[] made = new Pipeline.Result[n];
         StoryInput[] inputs = new StoryInput[n];
+        Path[] outputs = new Path[n];
+        Map<Path, Path> workedBy = new java.util.HashMap<>();
         var machine = Machine.of(settings);
         for (int i = 0; i < n; i++) {
             Path manifest = manifests.get(i);
             try {
                 inputs[i] = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+                // Two stories in one work folder would wait for each other's lock and take each other's pictures.
+                Path work = inputs[i].workDir(settings).root().toAbsolutePath().normalize(), first = workedBy.putIfAbsent(work, manifest);
+                if (first != null) {
+                    throw ShortsmithException.badInput(manifest.getFileName() + ": its work folder " + work + " is also " + first
+                            + "'s in this batch" + (settings.clips().workDir().isBlank() ? "; give it its own \"work_dir\""
+                            : " (WORK_DIR names one folder for every story: unset it for a batch)"));
+                }
+                outputs[i] = outputOf(inputs[i], settings);
             } catch (ShortsmithException e) {
-                results[i] = new StoryResult(manifest.toString(), null, null, "failed", 0, 0, null, Map.of("manifest", e.getMessage()));
+                results[i] = new StoryResult(manifest.toString(), inputs[i] == null ? null : inputs[i].story().title(), null, "failed", 0, 0, null,
+                        Map.of("manifest", e.getMessage()));
                 progress.note("short: " + manifest.getFileName() + ": " + e.getMessage());
+                inputs[i] = null;
                 continue;
             }
-            if (!force && finished(inputs[i], settings)) {
-                results[i] = new StoryResult(manifest.toString(), inputs[i].story().title(), outputOf(inputs[i]).toString(), "kept", 0, 0, null, Map.of());
-                progress.note("short: " + manifest.getFileName() + ": " + outputOf(inputs[i]).getFileName() + " is finished and unchanged: kept");
+            if (!force && finished(inputs[i], settings, machine, outputs[i])) {
+                results[i] = new StoryResult(manifest.toString(), inputs[i].story().title(), outputs[i].toString(), "kept", 0, 0, null, Map.of());
+                progress.note("short: " + manifest.getFileName() + ": " + outputs[i].getFileName() + " is finished and unchanged: kept");
                 inputs[i] = null;
                 continue;
             }
@@ -106,7 +146,7 @@ public final class Batch {
             threads.add(Thread.ofVirtual().name("story-" + i).start(() -> {
                 double start = seconds(t0);
                 String name = name(input.manifest());
-                Path output = outputOf(input);
+                Path output = outputs[order];
                 try {
                     var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
                     var music = Merge.musicFor(input.story(), settings, null, false);
@@ -115,7 +155,7 @@ public final class Batch {
                     Map<String, String> failures = new TreeMap<>();
                     result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));
                     WorkDir.writeAtomically(reportOf(output), Json.write(result.report()));
-                    if (failures.isEmpty()) markFinished(input, settings, output);
+                    if (failures.isEmpty()) markFinished(input, settings, machine, output);
                     results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
                             failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
                     view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
@@ -168,44 +208,78 @@ public final class Batch {
     }
 
     /** Where a story's own report goes in a batch: NAME.report.json beside its Short. */
-    public static Path reportOf(Path output) {
-        return output.resolveSibling(output.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".report.json");
-    }
+    public static Path reportOf(Path output) { return Writes.beside(output, ".report.json"); }
 
     private static String name(Path manifest) { return manifest.getFileName().toString().replaceFirst("\\.json$", ""); }
 
-    /** The record that a story's Short is finished: the manifest it was made from and the file as written. */
-    record Finished(String manifestSha256, String output, long bytes, long modified) {}
+    /**
+     * The record that a story's Short is finished: the file as written (size, modification time,
+     * inode) and {@code madeFrom}, the key of everything it was made from (see {@link #madeFrom}).
+     */
+    record Finished(String output, Writes.Stamp file, String madeFrom) {}
 
     private static Path finishedRecord(StoryInput input, Settings settings) { return input.workDir(settings).root().resolve("short.finished.json"); }
 
-    static boolean finished(StoryInput input, Settings settings) {
-        Path record = finishedRecord(input, settings), output = outputOf(input);
+    /**
+     * Whether the story's Short is finished and unchanged: the file is the one recorded, and a
+     * single-story run would make nothing again (see {@link #madeFrom}) and join the same clips
+     * under the same soundtrack.
+     */
+    static boolean finished(StoryInput input, Settings settings, Machine machine, Path output) throws InterruptedException {
+        Path record = finishedRecord(input, settings);
         try {
             if (!Files.isRegularFile(record) || !Files.isRegularFile(output)) return false;
             var f = Json.MAPPER.readValue(record.toFile(), Finished.class);
-            return f.output().equals(output.toString()) && f.bytes() == Files.size(output)
-                    && f.modified() == Files.getLastModifiedTime(output).toMillis() && f.manifestSha256().equals(sha256(input.manifest()));
+            if (f == null || !output.toString().equals(f.output()) || !Writes.Stamp.of(output).equals(f.file())) return false;
+            return madeFrom(input, settings, machine, output).map(key -> key.equals(f.madeFrom())).orElse(false);
         } catch (IOException | RuntimeException e) {
-            return false;
+            return false;   // whatever cannot be checked is made again: slower, never stale
         }
     }
 
-    private static void markFinished(StoryInput input, Settings settings, Path output) {
+    private static void markFinished(StoryInput input, Settings settings, Machine machine, Path output) throws InterruptedException {
         try {
-            WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(sha256(input.manifest()), output.toString(),
-                    Files.size(output), Files.getLastModifiedTime(output).toMillis())));
-        } catch (IOException e) {
+            var made = madeFrom(input, settings, machine, output);
+            if (made.isEmpty()) return;
+            WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(output.toString(), Writes.Stamp.of(output), made.get())));
+        } catch (IOException | RuntimeException e) {
             // without the record the story is merged again next time: slower, not wrong
         }
     }
 
-    private static String sha256(Path file) throws IOException {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /**
+     * The key of what a single-story run ({@link Pipeline}) would make this story's Short from now,
+     * decided by that run's own stages; empty when it would make anything first: a picture or a
+     * narration that is not cached for the current request (the prompt, the text, the provider's
+     * settings), word times not yet kept, or a clip that is not current for its picture,
+     * narration, text, words and settings. The key covers the title, the output, each clip as the
+     * file it is (size, time, inode) and the soundtrack the merge would use (kept under a key of the
+     * narrations, the music's content and the audio settings; built now if it was deleted).
+     */
+    static Optional<String> madeFrom(StoryInput input, Settings settings, Machine machine, Path output) throws InterruptedException, IOException {
+        WorkDir work = input.workDir(settings);
+        Story story = input.story().withWorkDir(work.root().toString());
+        var quiet = new Progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of());
+        var images = new ImageStage(work, settings, machine.imageProvider, machine.imageRate, false, quiet);
+        var speech = new SpeechStage(work, settings, machine.speechProvider, story.language(), false, quiet).timingWordsLater();
+        Ffmpeg ffmpeg = Ffmpeg.locate(settings);
+        var encoder = new ClipEncoder(ffmpeg, settings, EncodeStage.threadsFor(machine.profile, machine.clipsAtOnce));
+        List<String> parts = new ArrayList<>(List.of("short-finished-v2", story.title(), output.toString()));
+        for (Story.Scene s : story.scenes()) {
+            if (!images.ready(s) || !speech.ready(s)) return Optional.empty();
+            Path audio = speech.narrationFor(s);
+            Story.Scene scene = s.withImage(images.imageFor(s).toString()).withAudio(audio.toString(), s.words(), s.timing());
+            if (scene.words() == null && KeptWords.read(KeptWords.fileOf(work, s.id()), audio, s.text()).isEmpty()) return Optional.empty();
+            story = story.with(scene);
+            Path clip = work.clip(s.id());
+            if (!encoder.isCurrent(EncodeStage.inputsFor(story, scene, work, ffmpeg), clip)) return Optional.empty();
+            var c = Writes.Stamp.of(clip);
+            parts.add(s.id() + " " + c.bytes() + " " + c.modified() + " " + c.inode());
         }
+        var soundtrack = Merge.soundtrackAhead(ffmpeg, settings, work, encoder, story, Merge.musicFor(input.story(), settings, null, false));
+        if (soundtrack.isEmpty()) return Optional.empty();
+        parts.add(soundtrack.get().file().getFileName().toString());
+        return Optional.of(ClipEncoder.hash(parts));
     }
 
     private static double seconds(long t0) { return Math.round((System.nanoTime() - t0) / 1e6) / 1e3; }

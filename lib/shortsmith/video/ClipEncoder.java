@@ -262,7 +262,7 @@ public final class ClipEncoder {
         if (!Files.isRegularFile(output) || !Files.isRegularFile(sidecarFile)) return Optional.empty();
         try {
             Sidecar old = Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class);
-            return old.key().equals(key) ? Optional.of(new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true,
+            return old != null && key.equals(old.key()) ? Optional.of(new Clip(in.sceneId(), output, old.duration(), old.frames(), old.profile(), true,
                     old.plan(), old.warnings() == null ? List.of() : old.warnings()))
                     : Optional.empty();
         } catch (IOException e) {
@@ -275,7 +275,7 @@ public final class ClipEncoder {
         try {
             Path sidecarFile = sidecar(clip, sceneId);
             if (!Files.isRegularFile(sidecarFile)) return Optional.empty();
-            return Optional.of(Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class).profile());
+            return Optional.ofNullable(Json.MAPPER.readValue(sidecarFile.toFile(), Sidecar.class)).map(Sidecar::profile);
         } catch (IOException e) {
             return Optional.empty();
         }

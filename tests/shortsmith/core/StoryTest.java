@@ -51,6 +51,43 @@ class StoryTest {
         assertEquals(names(written.get("scenes").get(0)), names(schema.get("properties").get("scenes").get("items").get("properties")));
     }
 
+    @Test
+    void wordTimesThatCannotBeRealAreRefusedNamingTheSceneAndTheField() {
+        String ok = "{\"word\":\"mundo.\",\"start\":0.5,\"end\":1}";
+        var cases = java.util.Map.of(
+                "[null]", "item 1 of 1: is null",
+                "[{\"word\":null,\"start\":0,\"end\":0.5}," + ok + "]", "item 1 of 2: \"word\" is missing",
+                "[{\"start\":0,\"end\":0.5}]", "item 1 of 1: \"word\" is missing",
+                "[{\"word\":\"Hola,\",\"start\":-1,\"end\":0.5}," + ok + "]", "item 1 of 2: \"start\" -1.0 is negative",
+                "[{\"word\":\"Hola,\",\"start\":0.8,\"end\":0.2}," + ok + "]", "item 1 of 2: \"end\" 0.2 is before \"start\" 0.8",
+                "[" + ok + ",{\"word\":\"Hola,\",\"start\":\"NaN\",\"end\":0.5}]", "item 2 of 2: \"start\" is missing or not a number",
+                "[{\"word\":\"Hola,\",\"start\":null,\"end\":0.5}]", "item 1 of 1: \"start\" is missing or not a number",
+                "[{\"word\":\"Hola,\",\"start\":0}]", "item 1 of 1: \"end\" is missing or not a number",
+                "[{\"word\":\"Hola,\",\"start\":0,\"end\":\"Infinity\"}]", "item 1 of 1: \"end\" is missing or not a number");
+        cases.forEach((words, why) -> {
+            var e = assertThrows(ShortsmithException.class, () -> Story.parse("{\"title\":\"t\",\"scenes\":[{\"id\":\"a\",\"text\":\"x\"},"
+                    + "{\"id\":\"s2\",\"text\":\"Hola, mundo.\",\"words\":" + words + "}]}", "s.json"), words);
+            assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+            assertEquals("s.json: scene 's2' \"words\" " + why + " (fix it, or remove \"words\" to have them timed)", e.getMessage());
+        });
+        var fine = Story.parse("{\"title\":\"t\",\"scenes\":[{\"id\":\"a\",\"text\":\"Hola, mundo.\",\"words\":[{\"word\":\"Hola,\",\"start\":0,"
+                + "\"end\":0},{\"word\":\"mundo.\",\"start\":0,\"end\":1.25}]}]}", "s.json");
+        assertEquals(List.of(new Story.Word("Hola,", 0, 0), new Story.Word("mundo.", 0, 1.25)), fine.scenes().getFirst().words());
+    }
+
+    /** Through ./jbang, as the review did it: a null word crashed encode with a NullPointerException. */
+    @Test
+    void endToEndANullWordIsOneLineOfBadInput(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        var file = dir.resolve("story.json");
+        shortsmith.testing.StoryFixture.speak("Hola, mundo.", dir.resolve("s1.wav"));
+        java.nio.file.Files.writeString(file, "{\"title\":\"T\",\"scenes\":[{\"id\":\"s1\",\"text\":\"Hola, mundo.\",\"audio\":\"s1.wav\","
+                + "\"words\":[null]}]}");
+        var run = TestSupport.jbang(dir, java.util.Map.of(), null, "encode", "story.json");
+        assertEquals(ExitCode.BAD_INPUT.code(), run.exitCode(), run.toString());
+        assertEquals(List.of("encode: story.json: scene 's1' \"words\" item 1 of 1: is null (fix it, or remove \"words\" to have them timed)"),
+                run.stderr().strip().lines().filter(l -> !l.startsWith("[jbang]")).toList(), "one line, besides JBang's building the script the first time");
+    }
+
     private static Set<String> names(JsonNode node) {
         var set = new HashSet<String>();
         node.fieldNames().forEachRemaining(set::add);

@@ -47,4 +47,31 @@ class PictureHeaderTest {
         Files.write(tmp.resolve("noise.png"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
         assertTrue(PictureHeader.read(tmp.resolve("noise.png")).isEmpty());
     }
+    @Test
+    void lyingLengthsAndSizesAreEmptyNeverAnExceptionOrALongWalk(@TempDir Path tmp) throws Exception {
+        var png = java.nio.ByteBuffer.allocate(33).put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}).putInt(13).put("IHDR".getBytes())
+                .putInt(640).putInt(480).put((byte) 8).put((byte) 6).array();
+        assertEquals(new PictureHeader(640, 480, "rgba"), PictureHeader.read(Files.write(tmp.resolve("ok.png"), png)).orElseThrow());
+        for (int[] lie : new int[][] {{8, 0x7FFFFFFF}, {16, 0x80000000}, {20, 0}, {16, -1}}) {
+            byte[] bad = png.clone();
+            java.nio.ByteBuffer.wrap(bad).putInt(lie[0], lie[1]);
+            assertTrue(PictureHeader.read(Files.write(tmp.resolve("bad.png"), bad)).isEmpty(), "a PNG whose int at " + lie[0] + " is " + lie[1]);
+        }
+        // JPEG segments claiming lengths below their own length field, or past the end of the file.
+        byte[][] jpegs = {
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1, 0, 0},
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1, 0, 1},
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1, (byte) 0xFF, (byte) 0xFF, 1, 2, 3},
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 8, 8, 0, 1},
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 2}};
+        for (byte[] jpeg : jpegs) {
+            Path f = Files.write(tmp.resolve("bad.jpg"), jpeg);
+            assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PictureHeader.read(f)).isEmpty(), java.util.Arrays.toString(jpeg));
+        }
+        // A long run of fill bytes and markers without a frame header is walked once, to its end.
+        byte[] fills = new byte[1 << 20];
+        java.util.Arrays.fill(fills, (byte) 0xFF);
+        fills[1] = (byte) 0xD8;
+        assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PictureHeader.read(Files.write(tmp.resolve("fills.jpg"), fills))).isEmpty());
+    }
 }

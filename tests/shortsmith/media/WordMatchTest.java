@@ -33,4 +33,14 @@ class WordMatchTest {
         var unrelated = WordMatch.onto("Mañana lloverá en la costa.", List.of(new WordMatch.Timed("the", 0, 0.2), new WordMatch.Timed("cat", 0.2, 0.5)));
         assertTrue(unrelated.agreement() < 0.3, "agreement " + unrelated.agreement());
     }
+    @Test
+    void aServicesTimesThatCannotBeRealTimeNothing() {
+        var timed = new java.util.ArrayList<>(List.of(new WordMatch.Timed("Hola", 0.10, 0.40), new WordMatch.Timed("mundo", Double.NaN, 0.9),
+                new WordMatch.Timed("mundo", -3, 0.9), new WordMatch.Timed("mundo", 0.9, 0.5), new WordMatch.Timed("mundo", 0.5, 0.9)));
+        timed.add(1, null);
+        var m = WordMatch.onto("Hola mundo.", timed);
+        assertEquals(List.of(new Story.Word("Hola", 0.10, 0.40), new Story.Word("mundo.", 0.5, 0.9)), m.words());
+        var none = WordMatch.onto("Hola.", List.of(new WordMatch.Timed("Hola", Double.NaN, Double.NaN)));
+        assertNull(none.words(), "nothing usable: no times, so the words are timed otherwise");
+    }
 }

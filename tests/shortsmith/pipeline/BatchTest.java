@@ -6,6 +6,7 @@ import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
+import shortsmith.media.Proc;
 import shortsmith.testing.FakeServer;
 import shortsmith.testing.TestSupport;
 
@@ -73,7 +74,7 @@ class BatchTest {
             story(batch, "c", "Tercera historia, escena uno.");
             var env = new HashMap<>(PipelineTest.env(server));
             env.put("MAX_PARALLEL_TTS", "1");
-            var report = Batch.run(Batch.manifestsIn(batch), Settings.of(env), false, new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of()));
+            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), Settings.of(env), false, new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of()));
             assertEquals(0, report.exitCode(), report.stories().toString());
             assertEquals(1, narrator.mostAtOnce.get(), "never two narrations at once across the batch");
             assertEquals(List.of("Primera historia, escena uno.", "Primera historia, escena dos.", "Segunda historia, escena uno.",
@@ -150,6 +151,93 @@ class BatchTest {
             assertEquals(modified, Files.getLastModifiedTime(dir.resolve("a.mp4")).toMillis(), "a finished Short is not made again");
             assertEquals(3, narrator.order.size());
         }
+    }
+
+    /** One batch run of the folder, quietly; the notes it printed go to {@code notes}. */
+    static Batch.Report batch(Path folder, Settings settings, List<String> notes) throws Exception {
+        var quiet = new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of());
+        return Batch.run(Batch.manifestsIn(folder, notes::add), settings, false, quiet);
+    }
+
+    static String outcome(Batch.Report r, String manifest) {
+        return r.stories().stream().filter(s -> s.manifest().endsWith(manifest)).findFirst().orElseThrow().outcome();
+    }
+
+    @Test
+    void aFinishedShortIsKeptOnlyWhileASingleRunWouldMakeTheSameOneAndItsOwnReportIsNoManifest(@TempDir Path dir) throws Exception {
+        // A story with its own picture and narration (nothing to pay for); beside it a story aiming at the same Short.
+        Path folder = dir.resolve("batch");
+        Path manifest = shortsmith.testing.StoryFixture.story(folder, "Una cometa roja.");
+        Files.writeString(folder.resolve("zcopy.json"), Files.readString(manifest).replaceFirst("\\{", "{\"output\": \"story.mp4\", "));
+        Path music = folder.resolve("music.wav");
+        var made = Proc.run(List.of("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=330:duration=4", music.toString()), java.time.Duration.ofSeconds(30));
+        assertTrue(made.ok(), made.stderr());
+        var env = new HashMap<>(shortsmith.testing.StoryFixture.SMALL);
+        var settings = Settings.of(env);
+        Path out = folder.resolve("story.mp4");
+        var notes = new ArrayList<String>();
+
+        var first = batch(folder, settings, notes);
+        assertEquals("made", outcome(first, "story.json"), first.stories().toString());
+        assertEquals("failed", outcome(first, "zcopy.json"), "two stories of one batch never write one Short");
+        assertTrue(first.stories().get(1).failures().get("manifest").contains("is where story.json writes its Short in this run"), first.stories().toString());
+        Files.delete(folder.resolve("zcopy.json"));
+        assertTrue(Files.isRegularFile(Batch.reportOf(out)));
+
+        // Run again: its own report is skipped with a note, not read as a manifest; the Short is kept.
+        notes.clear();
+        var again = batch(folder, settings, notes);
+        assertEquals(0, again.exitCode(), again.stories().toString());
+        assertEquals(1, again.stories().size());
+        assertEquals("kept", outcome(again, "story.json"));
+        assertTrue(notes.contains("skipped story.report.json: not a story manifest (no \"scenes\")"), notes.toString());
+
+        // Each change a single-story run would render again makes the Short again; nothing else does.
+        var changes = new java.util.LinkedHashMap<String, java.util.concurrent.Callable<Settings>>();
+        changes.put("its picture", () -> {
+            Files.copy(shortsmith.testing.StoryFixture.photos().get(1), folder.resolve("s1.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return settings;
+        });
+        changes.put("its narration", () -> {
+            shortsmith.testing.StoryFixture.speak("Una cometa azul.", folder.resolve("s1.wav"));
+            return settings;
+        });
+        changes.put("music added (MUSIC)", () -> {
+            env.put("MUSIC", music.toString());
+            return Settings.of(env);
+        });
+        changes.put("the music's content", () -> {
+            var r = Proc.run(List.of("ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=550:duration=4", music.toString()),
+                    java.time.Duration.ofSeconds(30));
+            assertTrue(r.ok(), r.stderr());
+            return Settings.of(env);
+        });
+        changes.put("a setting of the clips (CAPTION_STYLE)", () -> {
+            env.put("CAPTION_STYLE", "chunk");
+            return Settings.of(env);
+        });
+        for (var change : changes.entrySet()) {
+            String before = Files.getLastModifiedTime(out).toString();
+            Settings now = change.getValue().call();
+            var run = batch(folder, now, new ArrayList<>());
+            assertEquals("made", outcome(run, "story.json"), "after a change of " + change.getKey() + ": " + run.stories());
+            assertNotEquals(before, Files.getLastModifiedTime(out).toString(), change.getKey());
+            assertEquals("kept", outcome(batch(folder, now, new ArrayList<>()), "story.json"), "unchanged since " + change.getKey());
+        }
+    }
+
+    @Test
+    void storiesOfABatchNeverShareAWorkFolder(@TempDir Path dir) throws Exception {
+        Path a = shortsmith.testing.StoryFixture.story(dir.resolve("a"), "Historia a.");
+        Path b = shortsmith.testing.StoryFixture.story(dir.resolve("b"), "Historia b.");
+        var env = new HashMap<>(shortsmith.testing.StoryFixture.SMALL);
+        // WORK_DIR names one folder: every story of the batch would work in it, one at a time, on each other's files.
+        env.put("WORK_DIR", dir.resolve("work").toString());
+        var quiet = new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of());
+        var report = Batch.run(List.of(a, b), Settings.of(env), false, quiet);
+        assertEquals(List.of("made", "failed"), report.stories().stream().map(Batch.StoryResult::outcome).toList(), report.stories().toString());
+        assertEquals("story.json: its work folder " + dir.resolve("work") + " is also " + a + "'s in this batch (WORK_DIR names one folder for every "
+                + "story: unset it for a batch)", report.stories().get(1).failures().get("manifest"));
     }
 
     @Test

@@ -200,7 +200,7 @@ class SpeechTest {
             assertTrue(starts.stream().anyMatch(s -> Math.abs(seconds(s) - w.start()) <= 1.0 / 25), w + " has no caption event near it: " + starts + " " + t);
         }
         // Encoded, the printed manifest keeps the engine's times; a narration of the user's own gets estimated ones.
-        var encoded = shortsmith.video.EncodeStage.run(StoryInput.resolve(List.of("-"), new java.io.ByteArrayInputStream(result.story().toJson().getBytes()),
+        var encoded = shortsmith.video.EncodeStage.run(StoryInput.resolve(List.of("-"), new java.io.ByteArrayInputStream(StoryInput.handOn(result.story()).getBytes()),
                 false), StoryFixture.smallSettings(), "x264", false, new Progress(new PrintStream(new ByteArrayOutputStream()), false, List.of()));
         assertEquals(0, encoded.exitCode(), encoded.failures().toString());
         assertEquals(words, encoded.story().scene("s1").words());

@@ -424,4 +424,22 @@ class TrustTest {
             }
         }
     }
+    @Test
+    void aNarrationWhoseWavChunkSizesLieFailsItsSceneAndNeverHangs(@TempDir Path dir) throws Exception {
+        byte[] voice = SpeechTest.wav(dir, "Escena uno.");
+        // A chunk that claims 0xFFFFFFF8 bytes: read as an int, -8, and the chunk walk stood still forever.
+        byte[] lying = shortsmith.media.WavTest.withChunk(voice, "junk", 0xFFFFFFF8L);
+        try (var server = new FakeServer(r -> FakeServer.Answer.bytes("audio/wav",
+                Json.MAPPER.readTree(r.body()).get("input").asText().contains("1") ? lying : voice))) {
+            Path story = ImagesTest.story(dir, "x", "y");
+            var result = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> SpeechTest.run(story, Map.of("TTS_PROVIDER", "openai",
+                    "TTS_BASE_URL", server.base(), "TTS_MODEL", "kokoro", "TTS_VOICE", "ef_dora")));
+            assertEquals(ExitCode.FAILED.code(), result.exitCode(), result.failures().toString());
+            assertEquals(List.of("s1"), List.copyOf(result.failures().keySet()));
+            String why = result.failures().get("s1").getMessage();
+            assertTrue(why.startsWith("scene s1: ") && why.contains("returned audio that does not decode"), why);
+            assertEquals(1, why.lines().count());
+            assertNotNull(result.story().scene("s2").audio(), "the other scene goes on");
+        }
+    }
 }
