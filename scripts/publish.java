@@ -117,21 +117,24 @@ class publish implements Callable<Integer> {
         var progress = Progress.stderr(List.of());
         if (status) return showStatus(publisher, items, progress);
         // Every Short's metadata is checked before the first byte of any is sent.
-        var problems = new ArrayList<String>();
+        var problems = new ArrayList<ShortsmithException>();
         for (int i = 0; i < items.size(); i++) {
             try {
                 publisher.metadata(items.get(i), i);
             } catch (ShortsmithException e) {
-                problems.add(e.getMessage());
+                problems.add(e);
             }
         }
-        if (!problems.isEmpty()) throw ShortsmithException.usage(String.join("; ", problems));
+        if (!problems.isEmpty()) {
+            throw new ShortsmithException(problems.getFirst().exitCode(), String.join("; ", problems.stream().map(Throwable::getMessage).toList()));
+        }
         var results = new ArrayList<Publisher.Result>();
         for (int i = 0; i < items.size(); i++) {
             var r = publisher.publish(items.get(i), i, progress);
             results.add(r);
             if (r.failure() != null) System.err.println("publish: " + r.message());
-            else if (!json) System.out.println(r.url());
+            else if (r.outcome().equals("kept")) System.err.println("publish: " + r.message() + " (nothing sent; --force uploads it again)");
+            if (r.failure() == null && !json) System.out.println(r.url());
         }
         long queued = results.stream().filter(r -> r.outcome().equals("queued")).count();
         if (queued > 0) System.err.println("publish: " + queued + " Short(s) queued for the next run: " + publisher.stopped().map(Throwable::getMessage)

@@ -13,6 +13,7 @@ import shortsmith.core.ShortsmithException;
 import shortsmith.core.Story;
 import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
+import shortsmith.media.Proc;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,8 +110,17 @@ public final class Publisher {
         return new Publisher(settings, env, options);
     }
 
-    /** The metadata of {@code item} at place {@code slot} of the schedule, checked: a bad field fails here, before anything is sent. */
+    /**
+     * The metadata of {@code item} at place {@code slot} of the schedule, checked: a bad field fails
+     * here, before anything is sent. A bare video's title and language come from the file (the title
+     * and audio language merge writes), else its name.
+     */
     public Metadata metadata(Item item, int slot) {
+        var probe = probe(item.video());
+        String title = item.title() != null ? item.title() : probe.title() != null ? probe.title()
+                : item.video().getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        String language = item.language() != null ? item.language() : probe.language();
+        item = new Item(item.video(), item.youtube(), title, language);
         var flags = options.flags();
         if (options.firstAt() != null) {
             Instant at = options.firstAt().plus(options.every() == null ? Duration.ZERO : options.every().multipliedBy(slot));
@@ -147,9 +157,6 @@ public final class Publisher {
     private Result publishOne(Item item, int slot, Progress progress, String name) throws InterruptedException {
         Path video = item.video();
         Metadata md = metadata(item, slot);
-        if (!Files.isRegularFile(video)) throw ShortsmithException.badInput(video + " does not exist: make the Short first (short, merge)");
-        if (!Files.isReadable(video)) throw ShortsmithException.badInput(video + " cannot be read: check its permissions");
-        if (Media.probe(Ffmpeg.locate(settings), video).video().isEmpty()) throw ShortsmithException.badInput(video + " has no video stream");
         var leases = new SlotLeases(Home.cache().resolve("limits"), "publish-" + hex(digest(video.toAbsolutePath().normalize().toString())).substring(0, 16),
                 1, Duration.ofHours(6));
         try (var lease = leases.acquire(s -> progress.note(name + ": another publish is uploading this Short; waiting for it"))) {
@@ -366,6 +373,40 @@ public final class Publisher {
             Thread.sleep(every);
             every = Duration.ofMillis(Math.min(15_000, every.toMillis() * 3 / 2));
         }
+    }
+
+    /** What the file says about itself: a video stream (else it is refused), its title tag, its audio's language. */
+    record Probe(String title, String language) {}
+
+    private final Map<Path, Probe> probes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Probe probe(Path video) {
+        return probes.computeIfAbsent(video.toAbsolutePath(), v -> {
+            if (!Files.isRegularFile(v)) throw ShortsmithException.badInput(v + " does not exist: make the Short first (short, merge)");
+            if (!Files.isReadable(v)) throw ShortsmithException.badInput(v + " cannot be read: check its permissions");
+            var r = Proc.run(List.of(Ffmpeg.locate(settings).ffprobe().toString(), "-v", "error", "-show_entries",
+                    "stream=codec_type:stream_tags=language:format_tags=title", "-of", "json", "file:" + v), Duration.ofSeconds(60));
+            JsonNode info = r.ok() ? YouTube.json(r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8)) : Json.MAPPER.missingNode();
+            if (!r.ok() || info.isMissingNode()) throw ShortsmithException.badInput(v + " cannot be read as a video: " + Media.firstLine(r.stderr()));
+            String language = null;
+            boolean picture = false;
+            for (JsonNode st : info.path("streams")) {
+                picture |= st.path("codec_type").asText().equals("video");
+                if (st.path("codec_type").asText().equals("audio") && language == null) language = language(st.path("tags").path("language").asText(""));
+            }
+            if (!picture) throw ShortsmithException.badInput(v + " has no video stream: it is not a Short");
+            String title = info.path("format").path("tags").path("title").asText("");
+            return new Probe(title.isBlank() ? null : title, language);
+        });
+    }
+
+    /** The two-letter code of an MP4's ISO 639-2 language tag ("spa" → es), or null ("und", unknown). */
+    static String language(String iso3) {
+        if (iso3.isBlank() || iso3.equals("und")) return null;
+        for (String two : Locale.getISOLanguages()) {
+            if (Locale.of(two).getISO3Language().equals(iso3)) return two;
+        }
+        return null;
     }
 
     /** Progress of one upload: bytes, rate and time left; redrawn on a terminal, a plain line each quarter otherwise. */
