@@ -82,6 +82,7 @@ public record Published(String file, String sha256, long bytes, String state, St
         return all;
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isUploaded() { return UPLOADED.equals(state) && videoId != null; }
 
     /** The record as shown to people (--status, --json): the session's address is a key, so only whether there is one. */

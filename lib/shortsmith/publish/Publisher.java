@@ -411,13 +411,15 @@ public final class Publisher {
 
     /** Progress of one upload: bytes, rate and time left; redrawn on a terminal, a plain line each quarter otherwise. */
     private Upload.Listener listener(Progress progress, String name, long size) {
-        long start = System.nanoTime();
-        long[] first = {-1}, lastDraw = {0};
+        long[] start = {0}, first = {-1}, lastDraw = {0};
         int[] quarter = {-1};
         return new Upload.Listener() {
             public synchronized void at(long bytes) {
-                if (first[0] < 0) first[0] = bytes;
-                double seconds = (System.nanoTime() - start) / 1e9;
+                if (first[0] < 0) {
+                    first[0] = bytes;   // the rate counts from the first byte of this run, not from signing in
+                    start[0] = System.nanoTime();
+                }
+                double seconds = (System.nanoTime() - start[0]) / 1e9;
                 double rate = seconds > 0.2 ? (bytes - first[0]) / seconds : 0;
                 String text = String.format(Locale.ROOT, "upload %s of %s MB%s", mb(bytes), mb(size), rate > 0
                         ? String.format(Locale.ROOT, ", %.1f MB/s, %s left", rate / 1e6, left((size - bytes) / rate)) : "");
