@@ -116,11 +116,12 @@ public final class Publisher {
      * and audio language merge writes), else its name.
      */
     public Metadata metadata(Item item, int slot) {
-        var probe = probe(item.video());
-        String title = item.title() != null ? item.title() : probe.title() != null ? probe.title()
-                : item.video().getFileName().toString().replaceFirst("\\.[^.]+$", "");
-        String language = item.language() != null ? item.language() : probe.language();
-        item = new Item(item.video(), item.youtube(), title, language);
+        if (item.title() == null || item.language() == null) {
+            var probe = probe(item.video());
+            String title = item.title() != null ? item.title() : probe.title() != null ? probe.title()
+                    : item.video().getFileName().toString().replaceFirst("\\.[^.]+$", "");
+            item = new Item(item.video(), item.youtube(), title, item.language() != null ? item.language() : probe.language());
+        }
         var flags = options.flags();
         if (options.firstAt() != null) {
             Instant at = options.firstAt().plus(options.every() == null ? Duration.ZERO : options.every().multipliedBy(slot));
@@ -156,6 +157,7 @@ public final class Publisher {
 
     private Result publishOne(Item item, int slot, Progress progress, String name) throws InterruptedException {
         Path video = item.video();
+        probe(video);   // a readable file with a video stream, before anything is asked of YouTube
         Metadata md = metadata(item, slot);
         var leases = new SlotLeases(Home.cache().resolve("limits"), "publish-" + hex(digest(video.toAbsolutePath().normalize().toString())).substring(0, 16),
                 1, Duration.ofHours(6));

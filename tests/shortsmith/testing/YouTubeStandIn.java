@@ -419,8 +419,8 @@ public final class YouTubeStandIn implements AutoCloseable {
             String id = Base64.getUrlEncoder().withoutPadding().encodeToString(UUID.randomUUID().toString().getBytes()).substring(0, 11);
             ObjectNode resource = session.resource.deepCopy();
             resource.put("kind", "youtube#video").put("etag", "standin").put("id", id);
-            ((ObjectNode) resource.with("snippet")).put("publishedAt", Instant.now().toString()).put("channelId", "UCstandin");
-            ((ObjectNode) resource.with("status")).put("uploadStatus", "uploaded").put("license", "youtube").put("embeddable", true);
+            resource.withObjectProperty("snippet").put("publishedAt", Instant.now().toString()).put("channelId", "UCstandin");
+            resource.withObjectProperty("status").put("uploadStatus", "uploaded").put("license", "youtube").put("embeddable", true);
             session.videoId = id;
             videos.put(id, new Video(id, resource, session.stored.toByteArray(), session.id));
         }
