@@ -195,6 +195,31 @@ class PublishScriptTest {
     }
 
     @Test
+    void shortPublishPutsTheStoryUpAfterTheMergeWithTheManifestsMetadataAndCaptions() throws Exception {
+        Path story = shortsmith.testing.StoryFixture.story(dir.resolve("s"), "Una cometa roja sube con el viento de la tarde.");
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(story.toFile());
+        json.putObject("youtube").put("title", "Cometa").put("privacy", "unlisted");
+        Files.writeString(story, Json.write(json));
+        var env = env();
+        env.putAll(shortsmith.testing.StoryFixture.SMALL);
+        env.put("YOUTUBE_REFRESH_TOKEN", yt.refreshToken());
+        env.put("FFMPEG_ENCODER", "x264");
+        env.remove("XDG_CONFIG_HOME");   // espeak-ng's sound server would leave its own files there
+        var run = TestSupport.jbang(story.getParent(), env, null, "short", "story.json", "-o", "cometa.mp4", "--publish");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(1, yt.videos().size());
+        var v = yt.videos().getFirst();
+        assertArrayEquals(Files.readAllBytes(story.resolveSibling("cometa.mp4")), v.bytes());
+        assertEquals("Cometa", v.resource().path("snippet").path("title").asText());
+        assertEquals("unlisted", v.resource().path("status").path("privacyStatus").asText());
+        assertTrue(v.resource().path("status").path("containsSyntheticMedia").asBoolean());
+        assertEquals(1, yt.captions().size());
+        assertArrayEquals(Files.readAllBytes(story.resolveSibling("cometa.srt")), yt.captions().getFirst().file(), "merge's word-timed SRT");
+        assertTrue(run.stderr().contains("short: cometa.mp4 published: https://www.youtube.com/shorts/" + v.id()), run.stderr());
+        assertNoSecretsIn(run.stdout() + run.stderr());
+    }
+
+    @Test
     void badMetadataAndSchedulesAreOneLineWithExitCode2AndNothingIsSent() throws Exception {
         var env = env();
         env.put("YOUTUBE_REFRESH_TOKEN", yt.refreshToken());
