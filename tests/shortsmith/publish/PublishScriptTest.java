@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import shortsmith.core.Json;
-import shortsmith.media.Proc;
 import shortsmith.testing.TestSupport;
 import shortsmith.testing.YouTubeStandIn;
 
@@ -36,10 +35,7 @@ class PublishScriptTest {
     @BeforeEach
     void start() throws Exception {
         yt = new YouTubeStandIn();
-        var r = Proc.run(List.of("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=360x640:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
-                "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "5M", "-maxrate", "5M", "-bufsize", "1M", "-c:a", "aac", "-shortest",
-                "-metadata", "title=Una cometa roja", "-metadata:s:a:0", "language=spa", dir.resolve("prueba.mp4").toString()), Duration.ofSeconds(60));
-        assertTrue(r.ok(), r.stderr());
+        PublishTest.video(dir.resolve("prueba.mp4"));
         Files.writeString(dir.resolve("prueba.srt"), "1\n00:00:00,000 --> 00:00:02,000\nHola\n");
     }
 
@@ -54,11 +50,7 @@ class PublishScriptTest {
         return env;
     }
 
-    void assertNoSecretsIn(String text) {
-        for (String t : yt.accessTokens()) assertFalse(text.contains(t), "an access token was shown:\n" + text);
-        for (String t : yt.refreshTokens()) assertFalse(text.contains(t), "a refresh token was shown:\n" + text);
-        assertFalse(text.contains(yt.clientSecret), "the client secret was shown:\n" + text);
-    }
+    void assertNoSecretsIn(String text) { PublishTest.assertNoSecretsIn(yt, text); }
 
     @Test
     void loginWithNoBrowserChecksStateUsesPkceAndKeepsTheSignInOwnerOnlyThenPublishUsesIt() throws Exception {

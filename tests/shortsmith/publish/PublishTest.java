@@ -46,10 +46,7 @@ class PublishTest {
     @BeforeAll
     static void makeShort(@TempDir Path shared) {
         short_ = shared.resolve("prueba.mp4");
-        var r = Proc.run(List.of("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=360x640:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
-                "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "5M", "-maxrate", "5M", "-bufsize", "1M", "-c:a", "aac", "-shortest",
-                short_.toString()), Duration.ofSeconds(60));
-        assertTrue(r.ok(), r.stderr());
+        video(short_);
         srt = shared.resolve("prueba.srt");
         try {
             Files.writeString(srt, "1\n00:00:00,000 --> 00:00:01,200\nUna cometa roja\n\n2\n00:00:01,200 --> 00:00:03,000\nsube con el viento\n");
@@ -100,10 +97,18 @@ class PublishTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("prueba.mp4")), yt.videos().getFirst().bytes(), "the stored bytes are the Short's");
     }
 
-    void assertNoSecretsIn(String text) {
-        for (String t : yt.accessTokens()) assertFalse(text.contains(t), "an access token was shown: " + text);
-        for (String t : yt.refreshTokens()) assertFalse(text.contains(t), "a refresh token was shown: " + text);
-        assertFalse(text.contains(yt.clientSecret), "the client secret was shown: " + text);
+    static void assertNoSecretsIn(YouTubeStandIn yt, String text) {
+        for (String secret : yt.secrets()) assertFalse(text.contains(secret), "a token or the client secret was shown:\n" + text);
+    }
+
+    void assertNoSecretsIn(String text) { assertNoSecretsIn(yt, text); }
+
+    /** A real 4 s H.264 Short of about 2.5 MB with a title and its audio's language tagged, as merge writes them. */
+    static void video(Path target) {
+        var r = Proc.run(List.of("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=360x640:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
+                "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "5M", "-maxrate", "5M", "-bufsize", "1M", "-c:a", "aac", "-shortest",
+                "-metadata", "title=Una cometa roja", "-metadata:s:a:0", "language=spa", target.toString()), Duration.ofSeconds(60));
+        assertTrue(r.ok(), r.stderr());
     }
 
     @Test

@@ -580,6 +580,14 @@ public final class YouTubeStandIn implements AutoCloseable {
 
     public List<String> refreshTokens() { return List.copyOf(refreshTokens.keySet()); }
 
+    /** Every secret this server has handed out or holds: access and refresh tokens, the client secret (none may show in any output). */
+    public List<String> secrets() {
+        var all = new ArrayList<>(accessTokens.keySet());
+        all.addAll(refreshTokens.keySet());
+        all.add(clientSecret);
+        return all;
+    }
+
     static String s256(String verifier) {
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
