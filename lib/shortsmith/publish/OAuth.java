@@ -83,7 +83,7 @@ public final class OAuth {
                         + ": create an OAuth client of type \"Desktop app\" in the Google Cloud console and download its JSON");
             }
             String id = installed.path("client_id").asText(""), secret = installed.path("client_secret").asText("");
-            Secrets.register(secret);
+            secret(secret);
             if (id.isBlank() || secret.isBlank()) {
                 throw ShortsmithException.usage("YOUTUBE_CLIENT_SECRETS=" + file + " has no client_id or client_secret under \"installed\": download it again");
             }
@@ -118,7 +118,7 @@ public final class OAuth {
         }
         try {
             SignIn s = Json.MAPPER.readValue(file.toFile(), SignIn.class);
-            Secrets.register(s.refreshToken());
+            secret(s.refreshToken());
             if (s.refreshToken() == null || s.refreshToken().isBlank()) throw new IOException("no refresh token in it");
             return Optional.of(s);
         } catch (IOException e) {
@@ -189,6 +189,8 @@ public final class OAuth {
             }
             refresh = s.refreshToken();
         }
+        secret(refresh);
+        secret(client.secret().value());
         URI tokenUrl = URI.create(settings.youtube().tokenUrl());
         return new Tokens(client, refresh, Http.of("Google sign-in", settings, tokenUrl), tokenUrl);
     }
@@ -203,9 +205,10 @@ public final class OAuth {
     public static SignIn login(Settings settings, Map<String, String> env, boolean browser, Duration timeout, Consumer<String> say)
             throws InterruptedException {
         Client client = client(settings.youtube());
+        secret(client.secret().value());
         Path file = tokenFile(env);
         String state = random(32), verifier = random(64);
-        Secrets.register(verifier);
+        secret(verifier);
         String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
         var code = new CompletableFuture<String>();
         var page = new CompletableFuture<String>();
@@ -253,7 +256,7 @@ public final class OAuth {
                 // A code is good once: the exchange is not retried (a lost answer means signing in again).
                 JsonNode t = tokenRequest(Http.of("Google sign-in", settings, tokenUrl), tokenUrl, exchange);
                 String refresh = t.path("refresh_token").asText("");
-                Secrets.register(refresh);
+                secret(refresh);
                 if (refresh.isBlank()) {
                     throw new ShortsmithException(ExitCode.PROVIDER, "Google gave no refresh token: remove shortsmith's access at"
                             + " https://myaccount.google.com/permissions and run publish --login again");
@@ -301,7 +304,7 @@ public final class OAuth {
                 return;
             }
             String c = q.getOrDefault("code", "");
-            Secrets.register(c);
+            secret(c);
             if (c.isBlank() || !code.complete(c)) {
                 reply(ex, 409, c.isBlank() ? "No code in this answer." : "This sign-in has already been answered.");
                 return;
@@ -370,10 +373,21 @@ public final class OAuth {
             throw new ShortsmithException(ExitCode.PROVIDER, "Google's token endpoint answered with malformed JSON");
         }
         String access = t == null ? "" : t.path("access_token").asText("");
-        Secrets.register(access);
-        Secrets.register(t == null ? "" : t.path("refresh_token").asText(""));
+        secret(access);
+        secret(t == null ? "" : t.path("refresh_token").asText(""));
         if (access.isBlank()) throw new ShortsmithException(ExitCode.PROVIDER, "Google's token endpoint answered without an access token");
         return t;
+    }
+
+    /**
+     * Registers a secret with {@link Secrets}, as it is and as it travels in a form body
+     * ({@code 1//abc} becomes {@code 1%2F%2Fabc}): a server that echoes the request in its error
+     * must not put it on the screen either way.
+     */
+    static void secret(String value) {
+        if (value == null || value.isBlank()) return;
+        Secrets.register(value);
+        Secrets.register(enc(value));
     }
 
     static String form(Map<String, String> fields) {

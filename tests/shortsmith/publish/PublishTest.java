@@ -259,6 +259,27 @@ class PublishTest {
     }
 
     @Test
+    void aTokenEndpointThatEchoesTheRequestInItsErrorShowsNoSecretRawOrFormEncoded() throws Exception {
+        // The refresh token comes from the sign-in file here (not a setting): publish itself must register it.
+        String kept = "1//kept-refresh-" + java.util.UUID.randomUUID();
+        Private.write(OAuth.tokenFile(Map.of("HOME", dir.toString())), Json.write(new OAuth.SignIn(yt.clientId, kept, "s", "now")));
+        try (var echo = new FakeServer(q -> FakeServer.Answer.json(500, Json.write(Map.of("error", Map.of("message", "cannot parse " + q.body())))))) {
+            var m = new HashMap<>(yt.env());
+            m.put("OAUTH_TOKEN_URL", echo.base() + "/token");
+            m.put("PROVIDER_RETRY_DELAY", "0.01");
+            m.put("PROVIDER_DEADLINE", "2");
+            var r = publish(Settings.of(m));
+            assertEquals("failed", r.outcome(), r.toString());
+            assertFalse(echo.requests.isEmpty());
+            assertTrue(echo.requests.getFirst().body().contains(OAuth.enc(kept)), "the server did get the token, form-encoded");
+            String shown = r.message() + log;
+            for (String secret : List.of(kept, OAuth.enc(kept), yt.clientSecret, OAuth.enc(yt.clientSecret))) {
+                assertFalse(shown.contains(secret), "shown: " + shown);
+            }
+        }
+    }
+
+    @Test
     void quotaExceededSaysWhichQuotaAndWhenItResetsAndQueuesTheRest() throws Exception {
         yt.videoInsertLimit = 0;
         Files.copy(dir.resolve("prueba.mp4"), dir.resolve("otro.mp4"));
