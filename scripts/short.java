@@ -85,9 +85,10 @@ class shortcmd implements Callable<Integer> {
             "in a batch each Short goes up as soon as it is made, while the next ones render."})
     boolean publish;
 
-    private Publisher publisher(Settings settings) {
+    /** The publisher for --publish; its progress redrawn in place only for one Short (a batch's live lines are one per story). */
+    private Publisher publisher(Settings settings, boolean live) {
         return publish ? Publisher.of(settings, System.getenv(), new Publisher.Options(shortsmith.publish.Metadata.Flags.none(), true, false, false, null,
-                null, Progress.isTerminal(2))) : null;
+                null, live && Progress.isTerminal(2))) : null;
     }
 
     public Integer call() throws Exception {
@@ -119,7 +120,7 @@ class shortcmd implements Callable<Integer> {
                 : Path.of(input.story().output() != null ? input.story().output() : "short.mp4");
         Path musicFile = Merge.musicFor(input.story(), settings, musicChoice, noMusic);
         var progress = Progress.stderr(input.story().scenes().stream().map(Story.Scene::id).toList());
-        var publisher = publisher(settings);
+        var publisher = publisher(settings, true);
         var item = publisher == null ? null : Publisher.Item.ofStory(input.story(),
                 input.manifest() == null ? null : Publisher.Item.youtubeOf(input.manifest()), out);
         if (publisher != null) publisher.metadata(item, 0);   // a bad title fails before anything renders
@@ -159,7 +160,7 @@ class shortcmd implements Callable<Integer> {
             manifests.add(Path.of(a));
         });
         var progress = Progress.stderr(List.of());
-        var r = Batch.run(manifests, settings, force, progress, publisher(settings));
+        var r = Batch.run(manifests, settings, force, progress, publisher(settings, false));
         for (var s : r.stories()) {
             if (s.outcome().equals("failed")) {
                 s.failures().forEach((what, why) -> System.err.println("short: " + Path.of(s.manifest()).getFileName() + " failed: " + why));
