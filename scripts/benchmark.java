@@ -8,6 +8,7 @@
 //SOURCES ../lib/shortsmith/video/*.java
 //SOURCES ../lib/shortsmith/providers/*.java
 //SOURCES ../lib/shortsmith/audio/*.java
+//SOURCES ../lib/shortsmith/publish/*.java
 //SOURCES ../lib/shortsmith/pipeline/*.java
 //SOURCES ../lib/shortsmith/benchmark/*.java
 //DESCRIPTION The seed's commands against shortsmith's profiles, side by side: time, size, SSIM/PSNR.

@@ -8,6 +8,7 @@
 //SOURCES ../lib/shortsmith/video/*.java
 //SOURCES ../lib/shortsmith/providers/*.java
 //SOURCES ../lib/shortsmith/audio/*.java
+//SOURCES ../lib/shortsmith/publish/*.java
 //SOURCES ../lib/shortsmith/pipeline/*.java
 //DESCRIPTION The whole Short in one command: images, narration, clips and merge overlapped, with a timing report.
 
@@ -31,6 +32,7 @@ import shortsmith.pipeline.Batch;
 import shortsmith.pipeline.Pipeline;
 import shortsmith.pipeline.Timeline;
 import shortsmith.providers.ScriptWriter;
+import shortsmith.publish.Publisher;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -79,6 +81,16 @@ class shortcmd implements Callable<Integer> {
     @Option(names = "--force", description = "Redo every stage, even what is cached (paid providers are paid again).")
     boolean force;
 
+    @Option(names = "--publish", description = {"Then put the Short on YouTube (see publish): private unless the manifest's \"youtube\" says otherwise;",
+            "in a batch each Short goes up as soon as it is made, while the next ones render."})
+    boolean publish;
+
+    /** The publisher for --publish; its progress redrawn in place only for one Short (a batch's live lines are one per story). */
+    private Publisher publisher(Settings settings, boolean live) {
+        return publish ? Publisher.of(settings, System.getenv(), new Publisher.Options(shortsmith.publish.Metadata.Flags.none(), true, false, false, null,
+                null, live && Progress.isTerminal(2))) : null;
+    }
+
     public Integer call() throws Exception {
         var settings = Settings.load();
         if (batch != null || (args != null && args.size() > 1)) return runBatch(settings);
@@ -107,6 +119,10 @@ class shortcmd implements Callable<Integer> {
         Path out = input.output(settings, output, defaultOutput != null ? defaultOutput : Path.of("short.mp4"));
         Path musicFile = Merge.musicFor(input.story(), settings, musicChoice, noMusic);
         var progress = Progress.stderr(input.story().scenes().stream().map(Story.Scene::id).toList());
+        var publisher = publisher(settings, true);
+        var item = publisher == null ? null : Publisher.Item.ofStory(input.story(),
+                input.manifest() == null ? null : Publisher.Item.youtubeOf(input.manifest()), out);
+        if (publisher != null) publisher.metadata(item, 0);   // a bad title fails before anything renders
         var result = Pipeline.run(input, settings, new Pipeline.Options(out, musicFile, force), progress);
         var r = result.report();
         if (report != null) {
@@ -121,8 +137,14 @@ class shortcmd implements Callable<Integer> {
                         + " CPU work %.1f s on %d cores; efficiency %.2f (%s)", r.wall(), r.criticalPath(), r.narrationBusy(), r.lastClip(), r.merge(),
                 r.cpuSeconds(), r.cores(), r.efficiency(), r.summary()));
         if (!result.failures().isEmpty()) System.err.println("short: no video yet; what was done is kept — run the same command again to redo only what is missing");
+        int code = result.exitCode();
+        if (publisher != null && result.failures().isEmpty()) {
+            var p = publisher.publish(item, 0, progress);
+            System.err.println("short: " + (p.failure() == null ? out.getFileName() + " " + p.outcome() + ": " + p.url() : p.message()));
+            code = p.exitCode();
+        }
         System.out.println(StoryInput.handOn(result.story()));
-        return result.exitCode();
+        return code;
     }
 
     /** Many stories, one schedule: each Short written as soon as its story is done; exit 1 naming every failed story. */
@@ -137,7 +159,7 @@ class shortcmd implements Callable<Integer> {
             manifests.add(Path.of(a));
         });
         var progress = Progress.stderr(List.of());
-        var r = Batch.run(manifests, settings, force, progress);
+        var r = Batch.run(manifests, settings, force, progress, publisher(settings, false));
         for (var s : r.stories()) {
             if (s.outcome().equals("failed")) {
                 s.failures().forEach((what, why) -> System.err.println("short: " + Path.of(s.manifest()).getFileName() + " failed: " + why));
@@ -152,6 +174,9 @@ class shortcmd implements Callable<Integer> {
         long made = r.stories().stream().filter(s -> s.outcome().equals("made")).count(), kept = r.stories().stream().filter(s -> s.outcome().equals("kept")).count();
         System.err.println(String.format(java.util.Locale.ROOT, "short: batch of %d: %d made, %d kept, %d failed; %.1f s wall; bound %.1f s (%s); efficiency %.2f",
                 r.stories().size(), made, kept, r.stories().size() - made - kept, r.wall(), r.bound(), r.summary(), r.efficiency()));
+        long queued = r.stories().stream().filter(s -> "queued".equals(s.published())).count();
+        if (queued > 0) System.err.println("short: " + queued + " Short(s) made but queued for upload: a YouTube daily limit was reached; run the same command"
+                + " again after it resets (nothing is rendered or uploaded twice)");
         System.out.println(Json.write(r.stories()));
         return r.exitCode();
     }

@@ -105,7 +105,7 @@ public final class Merge {
             List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y",
                     "-f", "concat", "-safe", "0", "-i", "file:" + concat, "-i", "file:" + soundtrack.file(),
                     "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
-                    "-map_metadata", "-1", "-metadata", "title=" + story.title(),
+                    "-map_metadata", "-1", "-metadata", "title=" + story.title(), "-metadata:s:a:0", "language=" + iso639(story.language()),
                     "-movflags", "+faststart", "-f", "mp4", "file:" + partial));
             var r = Proc.run(cmd, Duration.ofMinutes(30));
             if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "merge: ffmpeg failed writing " + output + ": " + r.lastErrorLine());
@@ -367,5 +367,15 @@ public final class Merge {
             throw ShortsmithException.badInput("music " + music + " is not an audio file ffmpeg can read; use --no-music or another file");
         }
         if (m.audio().isEmpty()) throw ShortsmithException.badInput("music " + music + " has no audio stream; use --no-music or another file");
+    }
+
+    /** The ISO 639-2 code MP4 language tags use ("spa" for es), so the file says what it speaks (publish reads it); "und" for none. */
+    static String iso639(String language) {
+        try {
+            String code = java.util.Locale.forLanguageTag(language == null ? "" : language).getISO3Language();
+            return code.isBlank() ? "und" : code;
+        } catch (java.util.MissingResourceException e) {
+            return "und";
+        }
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
  * <pre>jshell> Settings.defaults().encoding()</pre>
  */
 public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism, Clips clips, Audio audio,
-                       Providers providers) {
+                       Providers providers, YouTube youtube) {
 
     /** Where ffmpeg and ffprobe are: a path, or a name looked up on PATH. */
     public record Tools(String ffmpeg, String ffprobe) {}
@@ -152,6 +152,15 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     /** Extra x264 options of the default profile, chosen by measurement (see the README's encode figures). */
     static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0";
 
+    /**
+     * Publishing to YouTube ({@code publish}, {@code short --publish}): the OAuth client (a
+     * {@code client_secrets.json} from the Google Cloud console, or its id and secret), a refresh
+     * token for a machine without a browser, every endpoint (Google's by default, so tests and
+     * proxies work), and the upload's chunk size in KiB (a multiple of 256).
+     */
+    public record YouTube(String clientSecrets, String clientId, Secret clientSecret, Secret refreshToken, String apiBase, String uploadBase,
+                          String authUrl, String tokenUrl, int chunkKb) {}
+
     /** The settings with no {@code .env} and no environment: the documented defaults. */
     public static Settings defaults() { return of(Map.of()); }
 
@@ -281,7 +290,12 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 java.time.Duration.ofSeconds(r.integer("PROVIDER_DEADLINE", 600, 1, 86_400)),
                 java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_TIMEOUT", 120, 0.1, 3600) * 1000)),
                 java.time.Duration.ofMillis(Math.round(r.decimal("PROVIDER_RETRY_DELAY", 1, 0.01, 60) * 1000)));
-        return new Settings(tools, video, encoding, parallelism, clips, audio, providers);
+        var youtube = new YouTube(r.text("YOUTUBE_CLIENT_SECRETS", ""), r.text("YOUTUBE_CLIENT_ID", ""), r.secret("YOUTUBE_CLIENT_SECRET"),
+                r.secret("YOUTUBE_REFRESH_TOKEN"), r.url("YOUTUBE_API_BASE", "https://www.googleapis.com/youtube/v3"),
+                r.url("YOUTUBE_UPLOAD_BASE", "https://www.googleapis.com/upload/youtube/v3"),
+                r.url("OAUTH_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth"), r.url("OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token"),
+                r.multipleOf("YOUTUBE_CHUNK_KB", 8192, 256, 256, 1 << 20));
+        return new Settings(tools, video, encoding, parallelism, clips, audio, providers, youtube);
     }
 
     /** One raw value and where it came from, so an error can say where to fix it. */
@@ -340,6 +354,13 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 // reported below with the allowed range
             }
             throw bad(s, "allowed: a whole number from " + min + " to " + max);
+        }
+
+        /** A whole number from min to max that is a multiple of {@code step} (YouTube's upload chunks: 256 KiB). */
+        int multipleOf(String name, int fallback, int step, int min, int max) {
+            int v = integer(name, fallback, min, max);
+            if (v % step == 0) return v;
+            throw bad(values.get(name), "allowed: a multiple of " + step + " from " + min + " to " + max + " (such as " + (v / step * step == 0 ? step : v / step * step) + ")");
         }
 
         double decimal(String name, double fallback, double min, double max) {

@@ -14,6 +14,7 @@ import shortsmith.media.Ffmpeg;
 import shortsmith.media.KeptWords;
 import shortsmith.providers.ImageStage;
 import shortsmith.providers.SpeechStage;
+import shortsmith.publish.Publisher;
 import shortsmith.video.ClipEncoder;
 import shortsmith.video.EncodeStage;
 
@@ -41,9 +42,24 @@ import java.util.TreeMap;
 public final class Batch {
     private Batch() {}
 
-    /** What became of one story: {@code made}, {@code kept} (finished before, unchanged) or {@code failed}, and why. */
+    /**
+     * What became of one story: {@code made}, {@code kept} (finished before, unchanged) or
+     * {@code failed}, and why; with {@code --publish}, its video's URL and what publishing did
+     * ({@code published}, {@code kept}, {@code queued} for the next run by a daily limit, {@code failed}).
+     */
     public record StoryResult(String manifest, String title, String output, String outcome, double start, double wall, Double criticalPath,
-                              Map<String, String> failures) {}
+                              Map<String, String> failures, String video, String published) {
+        StoryResult(String manifest, String title, String output, String outcome, double start, double wall, Double criticalPath,
+                    Map<String, String> failures) {
+            this(manifest, title, output, outcome, start, wall, criticalPath, failures, null, null);
+        }
+
+        StoryResult with(Publisher.Result p) {
+            var f = new TreeMap<>(failures);
+            if (p.outcome().equals("failed")) f.put("publish", p.message());
+            return new StoryResult(manifest, title, output, outcome, start, wall, criticalPath, f, p.url(), p.outcome());
+        }
+    }
 
     /**
      * The batch: its wall time, the lower bound (the narration lane's busy time over the whole batch,
@@ -52,7 +68,11 @@ public final class Batch {
      */
     public record Report(double wall, double narrationBusy, double lastClip, double lastMerge, double cpuSeconds, int cores, double bound,
                          String binds, String summary, double efficiency, List<StoryResult> stories, List<Pipeline.Span> spans) {
-        public int exitCode() { return stories.stream().allMatch(s -> !s.outcome().equals("failed")) ? 0 : 1; }
+        public int exitCode() {
+            if (stories.stream().anyMatch(s -> s.outcome().equals("failed"))) return 1;
+            // Rendered, but YouTube refused or a daily limit queued an upload: the provider's code.
+            return stories.stream().anyMatch(s -> "failed".equals(s.published()) || "queued".equals(s.published())) ? 6 : 0;
+        }
 
         /** The whole batch as a timing report, for the Gantt chart. */
         public Pipeline.Report timeline() {
@@ -102,6 +122,15 @@ public final class Batch {
     }
 
     public static Report run(List<Path> manifests, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        return run(manifests, settings, force, progress, null);
+    }
+
+    /**
+     * The batch, each Short published by {@code publisher} (or none) as soon as it is written, while
+     * the next stories render; a Short whose {@code short.finished.json} names its video is neither
+     * rendered nor uploaded again. Every story's YouTube metadata is checked before anything renders.
+     */
+    public static Report run(List<Path> manifests, Settings settings, boolean force, Progress progress, Publisher publisher) throws InterruptedException {
         long t0 = System.nanoTime();
         double cpu0 = CpuTime.now();
         int n = manifests.size();
@@ -111,6 +140,7 @@ public final class Batch {
         Path[] outputs = new Path[n];
         Map<Path, Path> workedBy = new java.util.HashMap<>();
         var machine = Machine.of(settings);
+        var kept = new java.util.HashSet<Integer>();
         for (int i = 0; i < n; i++) {
             Path manifest = manifests.get(i);
             try {
@@ -130,15 +160,46 @@ public final class Batch {
                 inputs[i] = null;
                 continue;
             }
+            if (publisher != null) {
+                try {
+                    publisher.metadata(itemOf(inputs[i], outputs[i]), i);
+                } catch (ShortsmithException e) {
+                    results[i] = new StoryResult(manifest.toString(), inputs[i].story().title(), null, "failed", 0, 0, null, Map.of("publish", e.getMessage()));
+                    progress.note("short: " + e.getMessage());
+                    inputs[i] = null;
+                    continue;
+                }
+            }
             if (!force && finished(inputs[i], settings, machine, outputs[i])) {
                 results[i] = new StoryResult(manifest.toString(), inputs[i].story().title(), outputs[i].toString(), "kept", 0, 0, null, Map.of());
                 progress.note("short: " + manifest.getFileName() + ": " + outputs[i].getFileName() + " is finished and unchanged: kept");
-                inputs[i] = null;
+                if (publisher != null) kept.add(i);
+                else inputs[i] = null;
                 continue;
             }
             machine.expectNarrations(i, inputs[i].story().scenes().size());
         }
         List<Thread> threads = new ArrayList<>();
+        for (int i : kept) {
+            int order = i;
+            StoryInput input = inputs[i];
+            inputs[i] = null;
+            // Finished before: only its upload may be missing (a daily limit last time); the record says.
+            String video = recordedVideo(input, settings);
+            if (video != null) {
+                results[order] = new StoryResult(results[order].manifest(), results[order].title(), results[order].output(), "kept", 0, 0, null, Map.of(),
+                        video, "kept");
+                continue;
+            }
+            Path output = outputs[order];
+            threads.add(Thread.ofVirtual().name("publish-" + i).start(() -> {
+                try {
+                    results[order] = results[order].with(publish(publisher, input, output, settings, order, progress));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
         for (int i = 0; i < n; i++) {
             if (inputs[i] == null) continue;
             int order = i;
@@ -159,6 +220,8 @@ public final class Batch {
                     results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
                             failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
                     view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
+                    // Uploaded here, in the story's own thread, while the next stories render.
+                    if (failures.isEmpty() && publisher != null) results[order] = results[order].with(publish(publisher, input, output, settings, order, view));
                 } catch (RuntimeException e) {
                     // Whatever went wrong with this story, the others go on; the summary names it.
                     String why = e instanceof ShortsmithException ? e.getMessage() : e.toString();
@@ -216,7 +279,38 @@ public final class Batch {
      * The record that a story's Short is finished: the file as written (size, modification time,
      * inode) and {@code madeFrom}, the key of everything it was made from (see {@link #madeFrom}).
      */
-    record Finished(String output, Writes.Stamp file, String madeFrom) {}
+    record Finished(String output, Writes.Stamp file, String madeFrom, String video) {}
+
+    private static Publisher.Item itemOf(StoryInput input, Path output) {
+        return Publisher.Item.ofStory(input.story(), Publisher.Item.youtubeOf(input.manifest()), output);
+    }
+
+    /** Publishes a finished story's Short; its video is then recorded in short.finished.json, so a rerun neither renders nor uploads it. */
+    private static Publisher.Result publish(Publisher publisher, StoryInput input, Path output, Settings settings, int order, Progress progress)
+            throws InterruptedException {
+        var r = publisher.publish(itemOf(input, output), order, progress);
+        if (r.url() != null) {
+            Path record = finishedRecord(input, settings);
+            try {
+                var f = Json.MAPPER.readValue(record.toFile(), Finished.class);
+                WorkDir.writeAtomically(record, Json.write(new Finished(f.output(), f.file(), f.madeFrom(), r.url())));
+            } catch (IOException | RuntimeException e) {
+                // the record beside the Short (NAME.youtube.json) still keeps it from being uploaded twice
+            }
+        }
+        if (r.failure() != null) progress.note("short: " + r.message());
+        else progress.note("short: " + output.getFileName() + " " + r.outcome() + ": " + r.url());
+        return r;
+    }
+
+    /** The video short.finished.json names for this story, when its Short is unchanged. */
+    private static String recordedVideo(StoryInput input, Settings settings) {
+        try {
+            return Json.MAPPER.readValue(finishedRecord(input, settings).toFile(), Finished.class).video();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
 
     private static Path finishedRecord(StoryInput input, Settings settings) { return input.workDir(settings).root().resolve("short.finished.json"); }
 
@@ -241,7 +335,7 @@ public final class Batch {
         try {
             var made = madeFrom(input, settings, machine, output);
             if (made.isEmpty()) return;
-            WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(output.toString(), Writes.Stamp.of(output), made.get())));
+            WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(output.toString(), Writes.Stamp.of(output), made.get(), null)));
         } catch (IOException | RuntimeException e) {
             // without the record the story is merged again next time: slower, not wrong
         }

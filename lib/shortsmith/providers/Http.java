@@ -56,7 +56,7 @@ import java.util.regex.Pattern;
  *
  * <pre>jshell> Http.of("bfl", Settings.load(), URI.create("http://localhost:8080/")).getJson(URI.create("http://localhost:8080/v1/get_result?id=1"), Map.of())</pre>
  */
-final class Http {
+public final class Http {
     /** Largest answer accepted: a 9:16 PNG or a minute of WAV is far smaller. */
     static final long MAX_DOWNLOAD = 64L << 20;
     static final int MAX_REDIRECTS = 5;
@@ -79,7 +79,7 @@ final class Http {
     }
 
     /** A client for {@code provider} at {@code base} (the only origin its keys go to), with the run's timeouts and deadline. */
-    static Http of(String provider, Settings settings, URI base) {
+    public static Http of(String provider, Settings settings, URI base) {
         var p = settings.providers();
         return new Http(provider, base, p.requestTimeout(), Retry.policy().withDeadline(p.deadline()).withDelays(p.retryDelay(), Duration.ofSeconds(60)));
     }
@@ -128,7 +128,7 @@ final class Http {
     }
 
     /** A provider's failure; {@code retryable} when sending it again is safe and may help. */
-    static class ProviderException extends ShortsmithException {
+    public static class ProviderException extends ShortsmithException {
         private final int status;
         private final boolean retryable;
         private final Duration serverWait;
@@ -142,18 +142,18 @@ final class Http {
         }
 
         /** The refusal's body, for APIs whose errors carry structure (ComfyUI's node_errors). */
-        byte[] body() { return body; }
+        public byte[] body() { return body; }
 
         ProviderException withBody(byte[] b) {
             this.body = b == null ? new byte[0] : b;
             return this;
         }
 
-        int status() { return status; }
+        public int status() { return status; }
 
-        boolean retryable() { return retryable; }
+        public boolean retryable() { return retryable; }
 
-        Optional<Duration> serverWait() { return Optional.ofNullable(serverWait); }
+        public Optional<Duration> serverWait() { return Optional.ofNullable(serverWait); }
     }
 
     /** A job still running at the provider when the deadline came: it is kept, and the next run polls it again. */
@@ -184,7 +184,7 @@ final class Http {
     }
 
     /** Calls {@code attempt} under the retry policy; {@code onRetry} hears about each wait. */
-    <T> T withRetries(Retry.Attempt<T> attempt, Retry.Listener onRetry) throws InterruptedException {
+    public <T> T withRetries(Retry.Attempt<T> attempt, Retry.Listener onRetry) throws InterruptedException {
         try {
             return retry.call(attempt, Http::verdict, onRetry);
         } catch (InterruptedException | RuntimeException e) {
@@ -194,12 +194,33 @@ final class Http {
         }
     }
 
-    /** Whether a request creates paid work (sent once) or only asks (polls, downloads: retried freely). */
-    enum Kind { PAID, FREE }
+    /**
+     * Whether a request creates paid work (sent once) or only asks (polls, downloads: retried
+     * freely); or is a resumable upload's (YouTube): its 308 is the server's answer, not a
+     * redirect, and after a failure the session is asked how far it got.
+     */
+    public enum Kind { PAID, FREE, UPLOAD }
 
-    /** A request body and its content type. */
-    record Payload(String contentType, byte[] bytes) {
-        static Payload json(Object value) { return new Payload("application/json", Json.write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8)); }
+    /** A request body and its content type; {@code sent} (or null) hears how many bytes have left so far. */
+    public record Payload(String contentType, byte[] bytes, java.util.function.LongConsumer sent) {
+        public Payload(String contentType, byte[] bytes) { this(contentType, bytes, null); }
+
+        public static Payload json(Object value) { return new Payload("application/json", Json.write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8)); }
+
+        HttpRequest.BodyPublisher publisher() {
+            if (sent == null) return HttpRequest.BodyPublishers.ofByteArray(bytes);
+            int piece = 64 << 10;
+            var pieces = new java.util.ArrayList<byte[]>();
+            for (int i = 0; i < bytes.length; i += piece) pieces.add(java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + piece)));
+            return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofByteArrays(() -> {
+                long[] total = {0};
+                return pieces.stream().map(p -> {
+                    total[0] += p.length;
+                    sent.accept(total[0]);
+                    return p;
+                }).iterator();
+            }), bytes.length);
+        }
 
         @Override
         public String toString() { return "Payload[" + contentType + ", " + bytes.length + " bytes]"; }
@@ -329,7 +350,7 @@ final class Http {
      * One attempt, redirects included: failures become ProviderExceptions that say whether sending
      * again is safe. Headers carrying a key reach only the key origin.
      */
-    HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
+    public HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         URI at = uri;
         String verb = method;
@@ -338,6 +359,7 @@ final class Http {
             var r = once(verb, at, headers, payload, kind, deadline);
             int status = r.statusCode();
             if (status < 300 || status >= 400 || status == 304) return checked(r, kind);
+            if (status == 308 && kind == Kind.UPLOAD) return r;   // Resume Incomplete: the bytes the session holds
             URI next = redirect(r, at);
             if (hop >= MAX_REDIRECTS) throw new ProviderException(provider + ": more than " + MAX_REDIRECTS + " redirects from " + uri.getHost(), status, false, null);
             boolean keepsBody = status == 307 || status == 308;
@@ -374,7 +396,7 @@ final class Http {
         headers.forEach((k, v) -> {
             if (keyed || Secrets.scrub(v).equals(v)) b.header(k, v);   // a header that carries a key stays on its origin
         });
-        if (body != null) b.header("Content-Type", body.contentType()).method(method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
+        if (body != null) b.header("Content-Type", body.contentType()).method(method, body.publisher());
         else b.method(method, HttpRequest.BodyPublishers.noBody());
         CompletableFuture<HttpResponse<byte[]>> call = CLIENT.sendAsync(b.build(), info -> new Capped());
         String where = uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
