@@ -320,13 +320,31 @@ public final class Captions {
      * no room above), on the fewest balanced lines (at most 3) that fit at 70 % of its size or more.
      */
     private static void hook(StringBuilder out, String hook, Spec spec, Layout layout, Font awt, double duration) {
+        var set = setHook(hook, spec, layout, awt);
+        if (set == null) return;
+        int fps = spec.fps(), end = Math.min((int) Math.round(duration * fps), frame(HOOK_SECONDS, fps));
+        String fade = String.format(Locale.ROOT, "\\fad(0,%d)", Math.round(HOOK_FADE * 1000));
+        if (!spec.look().box().equals("none")) box(out, 2, time(0, fps), time(end, fps), set.placed(), spec.look().box(), layout, fade);
+        var text = new StringBuilder("{" + set.placed().tags() + fade + (set.fontSize() != layout.hookSize() ? "\\fs" + set.fontSize() : "") + "}");
+        for (int l = 0; l < set.lines().size(); l++) {
+            if (l > 0) text.append("\\N");
+            text.append(String.join(" ", set.lines().get(l).stream().map(Captions::escapeShown).toList()));
+        }
+        event(out, 3, "Hook", time(0, fps), time(end, fps), text.toString());
+    }
+
+    /** The hook set: its lines, type size and place. */
+    private record SetHook(List<List<String>> lines, int fontSize, Placed placed) {}
+
+    /** The hook's lines, size and place (null when it has nothing drawable), or a bad-input error when it cannot fit. */
+    private static SetHook setHook(String hook, Spec spec, Layout layout, Font awt) {
         learnCoverage(hook, awt);
         List<String> words = new ArrayList<>();
         for (String word : hook.strip().split("\\s+")) {
             String s = shown(word, spec, awt);
             if (!s.isEmpty()) words.add(s);
         }
-        if (words.isEmpty()) return;
+        if (words.isEmpty()) return null;
         int h = spec.size().height();
         // The band the captions may take (two lines where they sit), and the room above and below it.
         var band = place(spec.look().position(), layout, 2, layout.fontSize(), 0, h);
@@ -346,20 +364,21 @@ public final class Captions {
                 double top = over ? band.y0() - gap - height : band.y1() + gap;
                 var placed = new Placed(String.format(Locale.ROOT, "\\an8\\pos(%.1f,%.1f)", cx, top + layout.outline() + layout.padY()),
                         cx - (width + layout.extra()) / 2, top, cx + (width + layout.extra()) / 2, top + height);
-                int fps = spec.fps(), end = Math.min((int) Math.round(duration * fps), frame(HOOK_SECONDS, fps));
-                String fade = String.format(Locale.ROOT, "\\fad(0,%d)", Math.round(HOOK_FADE * 1000));
-                if (!spec.look().box().equals("none")) box(out, 2, time(0, fps), time(end, fps), placed, spec.look().box(), layout, fade);
-                var text = new StringBuilder("{" + placed.tags() + fade + (fs != layout.hookSize() ? "\\fs" + fs : "") + "}");
-                for (int l = 0; l < split.size(); l++) {
-                    if (l > 0) text.append("\\N");
-                    text.append(String.join(" ", split.get(l).stream().map(Captions::escapeShown).toList()));
-                }
-                event(out, 3, "Hook", time(0, fps), time(end, fps), text.toString());
-                return;
+                return new SetHook(split, fs, placed);
             }
         }
         throw ShortsmithException.badInput("the hook \"" + hook.strip() + "\" is too long to show big over the first " + HOOK_SECONDS
                 + " s: keep it to a few words (it must fit on 3 lines)");
+    }
+
+    /**
+     * Fails (bad input, one line) when {@code story}'s hook cannot be shown big with these
+     * settings, before any work is done; nothing when it can or there is none.
+     */
+    public static void checkHook(Story story, Settings settings) {
+        if (story.hook() == null || story.hook().isBlank()) return;
+        var spec = Spec.of(settings, story.language(), story.captions());
+        setHook(story.hook(), spec, Layout.of(spec.size(), spec.look()), awtFont(spec.font()));
     }
 
     /**

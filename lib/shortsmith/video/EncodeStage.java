@@ -96,6 +96,7 @@ public final class EncodeStage {
     private static StageResult runLocked(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain,
                                          Progress progress, WorkDir work, Alongside alongside) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
+        Captions.checkHook(story, settings);
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         EncoderProfile profile = profileFor(profileChoice, settings);

@@ -392,7 +392,7 @@ class MergeTest {
         String vtt = Files.readString(dir.resolve("subs/short.vtt"), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(vtt.startsWith("WEBVTT\n\n"), vtt);
         var times = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d),(\\d{3}) --> (\\d\\d):(\\d\\d):(\\d\\d),(\\d{3})").matcher(srt).results().toList();
-        assertTrue(times.size() >= 4, srt);
+        assertTrue(times.size() >= 3, "a cue a scene at least (each short sentence is one cue for reading): " + srt);
         double last = -1, total = result.report().duration();
         for (var t : times) {
             double a = Integer.parseInt(t.group(2)) * 60 + Integer.parseInt(t.group(3)) + Integer.parseInt(t.group(4)) / 1000.0;
