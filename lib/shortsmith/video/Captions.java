@@ -79,9 +79,6 @@ public final class Captions {
                     settings.video().size(), settings.video().fps(), Captions.font(settings.clips().captionFont()));
         }
 
-        /** The settings' captions, the language unknown (function words then fall back to short words). */
-        public static Spec of(Settings settings) { return of(settings, null, null); }
-
         Locale locale() { return language == null || language.isBlank() ? Locale.ROOT : Locale.forLanguageTag(language); }
     }
 
@@ -134,10 +131,7 @@ public final class Captions {
         double top = switch (position) {
             case "bottom" -> l.bottom() - height;
             case "top" -> l.top();
-            default -> {
-                double centre = position.equals("middle") ? frameHeight * 0.5 : Double.parseDouble(position) * frameHeight;
-                yield Math.max(l.top(), Math.min(l.bottom() - height, centre - height / 2));
-            }
+            default -> (position.equals("middle") ? 0.5 : Double.parseDouble(position)) * frameHeight - height / 2;
         };
         top = Math.max(l.top(), Math.min(top, l.bottom() - height));
         double cx = l.centreX();
