@@ -40,12 +40,16 @@ class encode implements Callable<Integer> {
     @Option(names = "--force", description = "Render again even when a clip is up to date.")
     boolean force;
 
+    @Option(names = "--hook", paramLabel = "TEXT", description = {"Show TEXT big over the first 2 s of the first scene (wins over the manifest's \"hook\"; \"\" for none)."})
+    String hook;
+
     @Option(names = "--explain", description = "Show each scene's move and where its subject was found (a manifest's focus, or the picture).")
     boolean explain;
 
     public Integer call() throws Exception {
         var settings = Settings.load();
         var input = StoryInput.fromArgs(args);
+        if (hook != null) input = new StoryInput(input.story().withHook(hook), input.manifest(), input.sceneIds());
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
         // The merge's soundtrack is made under the clips, so merge afterwards only joins and copies.
         Path music = Merge.musicFor(input.story(), settings, null, false);

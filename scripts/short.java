@@ -78,6 +78,9 @@ class shortcmd implements Callable<Integer> {
             "In a batch: the batch report (each story's wall, critical path and failures; the batch's efficiency) and its Gantt chart beside it."})
     Path report;
 
+    @Option(names = "--hook", paramLabel = "TEXT", description = {"Show TEXT big over the first 2 s of the Short (wins over the manifest's \"hook\"; \"\" for none)."})
+    String hook;
+
     @Option(names = "--force", description = "Redo every stage, even what is cached (paid providers are paid again).")
     boolean force;
 
@@ -116,6 +119,7 @@ class shortcmd implements Callable<Integer> {
         } else {
             input = StoryInput.fromArgs(args);
         }
+        if (hook != null) input = new StoryInput(input.story().withHook(hook), input.manifest(), input.sceneIds());
         Path out = input.output(settings, output, defaultOutput != null ? defaultOutput : Path.of("short.mp4"));
         Path musicFile = Merge.musicFor(input.story(), settings, musicChoice, noMusic);
         var progress = Progress.stderr(input.story().scenes().stream().map(Story.Scene::id).toList());
@@ -152,6 +156,7 @@ class shortcmd implements Callable<Integer> {
         if (demo != null || topic != null) throw ShortsmithException.usage("a batch takes story manifests: not --demo or --topic");
         if (output != null) throw ShortsmithException.usage("-o names one Short: in a batch each story's Short goes beside its manifest (or to its \"output\")");
         if (music != null || noMusic) throw ShortsmithException.usage("in a batch each story has its own music (its manifest's, else MUSIC)");
+        if (hook != null) throw ShortsmithException.usage("in a batch each story has its own hook: put it in the manifest's \"hook\"");
         List<Path> manifests = new java.util.ArrayList<>();
         if (batch != null) manifests.addAll(Batch.manifestsIn(batch, note -> System.err.println("short: " + note)));
         if (args != null) args.forEach(a -> {

@@ -1,6 +1,5 @@
 package shortsmith.audio;
 
-import shortsmith.video.Captions;
 import shortsmith.video.Subtitles;
 
 import shortsmith.video.EncodeStage;
@@ -124,7 +123,7 @@ public final class Merge {
             scenes.add(new Subtitles.Scene(offset, p.seconds(), EncodeStage.inputsFor(story, p.scene(), work, ffmpeg).words()));
             offset += p.seconds();
         }
-        var subtitles = Subtitles.writeBeside(output, Subtitles.cues(scenes, settings.video().size(), Captions.font(settings.clips().captionFont())));
+        var subtitles = Subtitles.writeBeside(output, Subtitles.cues(scenes, story.language()));
         note.accept("merge: captions as a track beside it: " + subtitles.stream().map(f -> f.getFileName().toString()).toList());
         double expected = parts.stream().mapToDouble(Part::seconds).sum();
         if (Math.abs(report.duration() - expected) > 1.0 / fps + 0.03) {

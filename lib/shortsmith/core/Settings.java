@@ -19,7 +19,7 @@ import java.util.Map;
  * <pre>jshell> Settings.defaults().encoding()</pre>
  */
 public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism, Clips clips, Audio audio,
-                       Providers providers, YouTube youtube) {
+                       Providers providers, YouTube youtube, CaptionLook captions) {
 
     /** Where ffmpeg and ffprobe are: a path, or a name looked up on PATH. */
     public record Tools(String ffmpeg, String ffprobe) {}
@@ -99,6 +99,150 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
      * after the narration), {@code WORK_DIR} (blank = NAME.work beside the manifest).
      */
     public record Clips(CaptionStyle captionStyle, String captionFont, double tail, String workDir, Fit fit, String background) {}
+
+    /**
+     * How captions look ({@code CAPTION_*}; a story's {@code "captions"} overrides them): where the
+     * block sits ({@code bottom}, {@code middle}, {@code top}, or the height's fraction its centre
+     * sits at, always inside the Shorts safe area), the type size as a factor of the default, the
+     * text and highlight colours ({@code #rrggbb}), the outline ({@code #rrggbb WIDTH}, pixels at
+     * 1080 wide; {@code none}), a translucent box behind the text ({@code none} or
+     * {@code #rrggbb OPACITY%}), capitals, and the most words a chunk holds. Values are normalised,
+     * so two spellings of one look give the same clip.
+     */
+    public record CaptionLook(String position, double size, String color, String highlight, String outline, String box, boolean uppercase,
+                              int maxWords) {
+        public static final int DEFAULT_MAX_WORDS = 6;
+        /** The Shorts safe area, as fractions of the height: the top bar above, the title, buttons and comments below. */
+        public static final double SAFE_TOP = 0.12, SAFE_BOTTOM = 0.72;
+
+        private static final java.util.Map<String, String> NAMED = java.util.Map.ofEntries(java.util.Map.entry("white", "#ffffff"),
+                java.util.Map.entry("black", "#000000"), java.util.Map.entry("yellow", "#ffe500"), java.util.Map.entry("orange", "#ff8c00"),
+                java.util.Map.entry("red", "#ff3b30"), java.util.Map.entry("green", "#34c759"), java.util.Map.entry("cyan", "#00e5ff"),
+                java.util.Map.entry("blue", "#0a84ff"), java.util.Map.entry("magenta", "#ff2d95"), java.util.Map.entry("pink", "#ff6fb5"),
+                java.util.Map.entry("gray", "#808080"));
+
+        /** {@code bottom}, {@code middle}, {@code top}, or a fraction of the height inside the safe area (normalised). */
+        public static String position(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("bottom") || v.equals("middle") || v.equals("top")) return v;
+            try {
+                double f = Double.parseDouble(v.endsWith("%") ? v.substring(0, v.length() - 1) : v) / (v.endsWith("%") ? 100 : 1);
+                if (f >= SAFE_TOP && f <= SAFE_BOTTOM) return String.valueOf(Math.round(f * 1000) / 1000.0);
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException("allowed: bottom, middle, top, or the fraction of the height where the captions' centre sits, "
+                    + "from " + SAFE_TOP + " to " + SAFE_BOTTOM + " (the Shorts safe area: the top bar above, the title and buttons below)");
+        }
+
+        /** A factor of the default type size from 0.5 to 2, or small (0.8), medium (1), large (1.25). */
+        public static String size(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            switch (v) {
+                case "small": return "0.8";
+                case "medium": return "1.0";
+                case "large": return "1.25";
+                default:
+            }
+            try {
+                double f = Double.parseDouble(v.endsWith("x") ? v.substring(0, v.length() - 1) : v);
+                if (f >= 0.5 && f <= 2) return String.valueOf(f);
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException("allowed: small, medium, large, or a factor of the default type size from 0.5 to 2 such as 1.2");
+        }
+
+        /** {@code #rrggbb} (the '#' may be left out: .env reads an unquoted '#' as a comment), {@code #rgb} or a name (normalised to #rrggbb). */
+        public static String color(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (NAMED.containsKey(v)) return NAMED.get(v);
+            if (!v.startsWith("#")) v = "#" + v;
+            if (v.matches("#[0-9a-f]{3}")) v = "#" + v.charAt(1) + v.charAt(1) + v.charAt(2) + v.charAt(2) + v.charAt(3) + v.charAt(3);
+            if (v.matches("#[0-9a-f]{6}")) return v;
+            throw new IllegalArgumentException("allowed: a colour #rrggbb such as #ffe500 (quote it in .env, or leave the # out), or one of "
+                    + String.join(", ", new java.util.TreeSet<>(NAMED.keySet())));
+        }
+
+        /** {@code none}, or a colour and a width in pixels at 1080 wide, 0–20 ({@code #101010 8}; either alone keeps the other's default). */
+        public static String outline(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("none") || v.equals("0")) return "none";
+            String colour = "#101010", width = "8";
+            try {
+                for (String part : v.split("[\\s,]+")) {
+                    if (part.matches("\\d+(\\.\\d+)?(px)?")) width = part.replace("px", "");
+                    else colour = color(part);
+                }
+                double w = Double.parseDouble(width);
+                if (w >= 0 && w <= 20) return w == 0 ? "none" : colour + " " + (w == Math.rint(w) ? String.valueOf((int) w) : String.valueOf(w));
+            } catch (IllegalArgumentException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException("allowed: none, or a colour and a width in pixels (at 1080 wide) from 0 to 20, such as \"#101010 8\"");
+        }
+
+        /** {@code none}, {@code on} (black at 55 %), or a colour and its opacity ({@code #000000 60%}; 10–100 %). */
+        public static String box(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.equals("none") || v.equals("off") || v.equals("false") || v.equals("no")) return "none";
+            String colour = "#000000";
+            double opacity = 0.55;
+            try {
+                if (!(v.equals("on") || v.equals("true") || v.equals("yes"))) {
+                    for (String part : v.split("[\\s,]+")) {
+                        if (part.matches("\\d+(\\.\\d+)?%")) opacity = Double.parseDouble(part.substring(0, part.length() - 1)) / 100;
+                        else if (part.matches("0?\\.\\d+|1(\\.0+)?")) opacity = Double.parseDouble(part);
+                        else colour = color(part);
+                    }
+                }
+                if (opacity >= 0.1 && opacity <= 1) return colour + " " + Math.round(opacity * 100) + "%";
+            } catch (IllegalArgumentException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException("allowed: none, on, or a colour and its opacity from 10% to 100%, such as \"#000000 60%\"");
+        }
+
+        /**
+         * This look with a story's own values (a map of {@code position}, {@code size}, {@code color},
+         * {@code highlight}, {@code outline}, {@code box}, {@code uppercase}, {@code max_words}; null
+         * values keep this look's); a bad value fails naming the field and what is allowed.
+         */
+        public CaptionLook with(java.util.Map<String, Object> overrides) {
+            if (overrides == null || overrides.isEmpty()) return this;
+            String p = position, c = color, h = highlight, o = outline, b = box;
+            double z = size;
+            boolean u = uppercase;
+            int m = maxWords;
+            for (var e : overrides.entrySet()) {
+                if (e.getValue() == null) continue;
+                String v = String.valueOf(e.getValue());
+                try {
+                    switch (e.getKey()) {
+                        case "position" -> p = position(v);
+                        case "size" -> z = Double.parseDouble(size(v));
+                        case "color" -> c = color(v);
+                        case "highlight" -> h = color(v);
+                        case "outline" -> o = outline(v);
+                        case "box" -> b = box(v);
+                        case "uppercase" -> {
+                            if (!(e.getValue() instanceof Boolean flag)) throw new IllegalArgumentException("allowed: true, false");
+                            u = flag;
+                        }
+                        case "max_words" -> {
+                            if (!(e.getValue() instanceof Integer n) || n < 1 || n > 12) throw new IllegalArgumentException("allowed: a whole number from 1 to 12");
+                            m = n;
+                        }
+                        default -> throw new IllegalArgumentException("not a caption field: the fields are position, size, color, highlight, outline, box, "
+                                + "uppercase, max_words");
+                    }
+                } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException("\"captions\": \"" + e.getKey() + "\": " + v + " is not valid: " + bad.getMessage());
+                }
+            }
+            return new CaptionLook(p, z, c, h, o, b, u, m);
+        }
+    }
 
     /** {@code FIT}: fill the frame (cropping around the subject), or show the picture whole over its own blurred fill. */
     public enum Fit {
@@ -218,6 +362,10 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 throw ShortsmithException.usage(dotenvFile + " line " + (i + 1) + " is not NAME=value: write it as NAME=value or start it with #");
             }
             String value = m.group(2);
+            if (value.matches("#[0-9A-Fa-f]{3,8}\\b.*")) {
+                throw ShortsmithException.usage(dotenvFile + " line " + (i + 1) + ": the value of " + m.group(1) + " starts with '#', which .env reads "
+                        + "as a comment (the setting would silently be blank); quote it (\"" + value.strip() + "\") or leave the '#' out");
+            }
             if (value.startsWith("\"") || value.startsWith("'")) {
                 char quote = value.charAt(0);
                 int close = value.indexOf(quote, 1);
@@ -295,7 +443,16 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.url("YOUTUBE_UPLOAD_BASE", "https://www.googleapis.com/upload/youtube/v3"),
                 r.url("OAUTH_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth"), r.url("OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token"),
                 r.multipleOf("YOUTUBE_CHUNK_KB", 8192, 256, 256, 1 << 20));
-        return new Settings(tools, video, encoding, parallelism, clips, audio, providers, youtube);
+        var captions = new CaptionLook(
+                r.look("CAPTION_POSITION", "bottom", CaptionLook::position),
+                Double.parseDouble(r.look("CAPTION_SIZE", "1", CaptionLook::size)),
+                r.look("CAPTION_COLOR", "#ffffff", CaptionLook::color),
+                r.look("CAPTION_HIGHLIGHT", "#ffe500", CaptionLook::color),
+                r.look("CAPTION_OUTLINE", "#101010 8", CaptionLook::outline),
+                r.look("CAPTION_BOX", "none", CaptionLook::box),
+                r.bool("CAPTION_UPPERCASE", false),
+                r.integer("CAPTION_MAX_WORDS", CaptionLook.DEFAULT_MAX_WORDS, 1, 12));
+        return new Settings(tools, video, encoding, parallelism, clips, audio, providers, youtube, captions);
     }
 
     /** One raw value and where it came from, so an error can say where to fix it. */
@@ -337,6 +494,17 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
             String v = s.value().trim().toLowerCase(java.util.Locale.ROOT);
             if (v.equals("blur") || v.matches("#[0-9a-f]{6}")) return v;
             throw bad(s, "allowed: blur, or a colour such as #101820");
+        }
+
+        /** A caption value read with {@code parse}, which normalises it or says what is allowed. */
+        String look(String name, String fallback, java.util.function.UnaryOperator<String> parse) {
+            Setting s = get(name);
+            if (s == null) return parse.apply(fallback);
+            try {
+                return parse.apply(s.value());
+            } catch (IllegalArgumentException e) {
+                throw bad(s, e.getMessage());
+            }
         }
 
         String text(String name, String fallback) {

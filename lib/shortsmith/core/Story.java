@@ -20,9 +20,32 @@ import java.util.List;
  * <pre>jshell> Story.read(Path.of("examples/demo-es/story.json")).scenes().getFirst()</pre>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"title", "language", "music", "work_dir", "output", "scenes"})
+@JsonPropertyOrder({"title", "language", "hook", "captions", "music", "work_dir", "output", "scenes"})
 public record Story(String title, String language, String music, @JsonProperty("work_dir") String workDir,
-                    String output, List<Scene> scenes) {
+                    String output, List<Scene> scenes, String hook, Captions captions) {
+
+    /** A story without a hook or caption look of its own. */
+    public Story(String title, String language, String music, String workDir, String output, List<Scene> scenes) {
+        this(title, language, music, workDir, output, scenes, null, null);
+    }
+
+    /**
+     * The story's own caption look: any of {@code position}, {@code size}, {@code color},
+     * {@code highlight}, {@code outline}, {@code box}, {@code uppercase}, {@code max_words}, with
+     * the values the {@code CAPTION_*} settings take; they win over the settings. Checked when read.
+     */
+    public record Captions(@com.fasterxml.jackson.annotation.JsonValue java.util.Map<String, Object> fields) {
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+        public Captions {
+            fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields == null ? java.util.Map.of() : fields));
+            Settings.defaults().captions().with(fields);   // throws, naming the field and what is allowed
+        }
+    }
+
+    /** The story with {@code text} shown big over the start of its first scene (null or blank: none). */
+    public Story withHook(String text) {
+        return new Story(title, language, music, workDir, output, scenes, text == null || text.isBlank() ? null : text.strip(), captions);
+    }
 
     /** One scene: narration text (also the captions), an image prompt, and what stages produced. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -101,11 +124,11 @@ public record Story(String title, String language, String music, @JsonProperty("
         }
     }
 
-    public Story withScenes(List<Scene> s) { return new Story(title, language, music, workDir, output, s); }
+    public Story withScenes(List<Scene> s) { return new Story(title, language, music, workDir, output, s, hook, captions); }
 
-    public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes); }
+    public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes, hook, captions); }
 
-    public Story withOutput(String file) { return new Story(title, language, music, workDir, file, scenes); }
+    public Story withOutput(String file) { return new Story(title, language, music, workDir, file, scenes, hook, captions); }
 
 
     /** The scene with this id, or a usage error listing the ids there are. */
@@ -128,6 +151,10 @@ public record Story(String title, String language, String music, @JsonProperty("
             story = Json.MAPPER.readValue(json, Story.class);
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage() == null ? e.getMessage() : e.getOriginalMessage();
+            // A value a record refused (a caption field, a focus): its own message, not Jackson's wrapping.
+            if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v && v.getCause() instanceof IllegalArgumentException bad) {
+                why = bad.getMessage();
+            }
             var loc = e.getLocation();
             throw ShortsmithException.badInput(source + " is not a valid story manifest"
                     + (loc == null ? "" : " (line " + loc.getLineNr() + ")") + ": " + why.lines().findFirst().orElse(why));
@@ -174,7 +201,7 @@ public record Story(String title, String language, String music, @JsonProperty("
             }
         }
         if (!problems.isEmpty()) throw ShortsmithException.badInput(source + ": " + String.join("; ", problems));
-        return language == null ? new Story(title, "en", music, workDir, output, scenes) : this;
+        return language == null ? new Story(title, "en", music, workDir, output, scenes, hook, captions) : this;
     }
 
     /** Makes every relative path absolute against {@code base}; a path that is not one (a NUL in it) is a bad-input error. */
@@ -192,7 +219,7 @@ public record Story(String title, String language, String music, @JsonProperty("
                     absolute(base, s.video(), where + "\"video\""), s.duration());
         }).toList();
         return new Story(title, language, absolute(base, music, source + ": \"music\""), absolute(base, workDir, source + ": \"work_dir\""),
-                absolute(base, output, source + ": \"output\""), resolved);
+                absolute(base, output, source + ": \"output\""), resolved, hook, captions);
     }
 
     private static String absolute(Path base, String path, String field) {

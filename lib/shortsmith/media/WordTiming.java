@@ -66,6 +66,37 @@ public final class WordTiming {
         return words;
     }
 
+    /**
+     * The words with every shared onset split: a run of words that start at the same moment (an
+     * engine gives a short function word and the next one one onset, "of the") shares the time
+     * from that onset to the next word's (or to the run's last end) by syllables, so each has a
+     * length of its own. Words outside such runs keep their times exactly.
+     */
+    public static List<Story.Word> splitSharedOnsets(List<Story.Word> words) {
+        List<Story.Word> out = new ArrayList<>(words);
+        for (int i = 0; i < out.size(); ) {
+            int j = i + 1;
+            while (j < out.size() && out.get(j).start() - out.get(i).start() < 0.001) j++;
+            if (j - i > 1) {
+                double from = out.get(i).start();
+                double to = j < out.size() ? out.get(j).start() : out.subList(i, j).stream().mapToDouble(Story.Word::end).max().orElse(from);
+                if (to - from >= 0.002) {
+                    double units = 0;
+                    for (int k = i; k < j; k++) units += Math.max(1, syllables(out.get(k).word()));
+                    double t = from;
+                    for (int k = i; k < j; k++) {
+                        var w = out.get(k);
+                        double next = k + 1 < j ? t + (to - from) * Math.max(1, syllables(w.word())) / units : Math.max(w.end(), t);
+                        out.set(k, new Story.Word(w.word(), round(t), round(k + 1 < j ? next : Math.min(next, Math.max(to, t)))));
+                        t = next;
+                    }
+                }
+            }
+            i = j;
+        }
+        return out;
+    }
+
     /** Vowel groups, a good syllable count for Spanish and a fair one for English; at least 1. */
     public static int syllables(String word) {
         String w = word.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}]", "");

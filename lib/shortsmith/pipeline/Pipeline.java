@@ -98,6 +98,7 @@ public final class Pipeline {
         Merge.checkWritable(output);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         if (options.music() != null) Merge.checkMusic(ffmpeg, options.music());
+        shortsmith.video.Captions.checkHook(start, settings);
 
         var images = new ImageStage(work, settings, machine.imageProvider, machine.imageRate, options.force(), progress.part("image"));
         var speech = new SpeechStage(work, settings, machine.speechProvider, start.language(), options.force(), progress.part("narration")).timingWordsLater();

@@ -34,7 +34,7 @@ import java.util.Optional;
  */
 public final class ClipEncoder {
     /** Bumped whenever the rendering changes, so cached clips are redone. */
-    static final String RENDER_VERSION = "3";
+    static final String RENDER_VERSION = "4";
 
     private final Ffmpeg ffmpeg;
     private final Settings settings;
@@ -61,10 +61,27 @@ public final class ClipEncoder {
      * title is written into the clip, so the merge can refuse clips of another story.
      */
     public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words,
-                         Story.Focus focus) {
+                         Story.Focus focus, String language, String hook, Story.Captions captions) {
         /** Inputs with no focus of their own: the subject is found in the picture. {@code motion} null: chosen from the picture. */
         public Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {
             this(story, sceneId, text, motion, image, audio, words, null);
+        }
+
+        /**
+         * Inputs whose captions know no language (function words fall back to short words), with
+         * the settings' look and no hook.
+         */
+        public Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words,
+                      Story.Focus focus) {
+            this(story, sceneId, text, motion, image, audio, words, focus, null, null, null);
+        }
+
+        /** The captions of this clip: the settings' look with the story's own, in the story's language. */
+        Captions.Spec captionSpec(Settings settings) { return Captions.Spec.of(settings, language, captions); }
+
+        /** Whether anything is drawn over the picture: captions, or the hook. */
+        boolean drawsText(Settings settings) {
+            return settings.clips().captionStyle() != Settings.CaptionStyle.NONE || (hook != null && !hook.isBlank());
         }
     }
 
@@ -100,8 +117,10 @@ public final class ClipEncoder {
         double duration = (double) frames / fps;
         String key = key(in);
         Path sidecarFile = sidecar(output, in.sceneId());
-        var font = Captions.font(settings.clips().captionFont());
-        String missing = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? null : Captions.missingGlyphs(in.sceneId(), in.text(), font);
+        var spec = in.captionSpec(settings);
+        var font = spec.font();
+        String shownText = (settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? "" : in.text()) + (in.hook() == null ? "" : " " + in.hook());
+        String missing = shownText.isBlank() ? null : Captions.missingGlyphs(in.sceneId(), shownText, font);
         List<String> warnings = new ArrayList<>();
         if (missing != null) warnings.add(missing);
         if (!force) {
@@ -115,7 +134,12 @@ public final class ClipEncoder {
 
         List<Story.Word> words = in.words() != null && !in.words().isEmpty() ? in.words()
                 : shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan());
-        String ass = Captions.ass(words, settings.clips().captionStyle(), size, duration, font);
+        String ass;
+        try {
+            ass = Captions.ass(words, spec, duration, in.hook());
+        } catch (ShortsmithException e) {
+            throw sceneError(in.sceneId(), e.exitCode(), e.getMessage());
+        }
 
         int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
         var picture = decodeImage(in, sw, sh);
@@ -166,8 +190,7 @@ public final class ClipEncoder {
                 "-movflags", "+faststart", "-progress", "pipe:1", "-nostats",
                 "-f", "mp4", "file:" + partial.toAbsolutePath()));
         // Captions are burned in here, on the frames ffmpeg receives: it only encodes.
-        CaptionOverlay captions = settings.clips().captionStyle() == Settings.CaptionStyle.NONE ? null
-                : CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file());
+        CaptionOverlay captions = in.drawsText(settings) ? CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file()) : null;
         Process p;
         try {
             p = Proc.startPiped(cmd, partial.toAbsolutePath().getParent());
@@ -331,9 +354,9 @@ public final class ClipEncoder {
         var renderer = KenBurns.of(picture.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var narration = loadNarration(in);
         double duration = (double) frames(narration.duration()) / fps;
-        var font = Captions.font(settings.clips().captionFont());
-        String ass = Captions.ass(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()), settings.clips().captionStyle(),
-                size, duration, font);
+        var spec = in.captionSpec(settings);
+        var font = spec.font();
+        String ass = Captions.ass(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()), spec, duration, in.hook());
         byte[] frame = new byte[renderer.frameBytes()];
         try (var captions = CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file())) {
             for (int k = 0; k < 20; k++) {   // the JIT's warm-up, not timed
@@ -467,7 +490,9 @@ public final class ClipEncoder {
         EncoderProfile identity = profile instanceof EncoderProfile.X264 x ? x.withThreads(0) : profile;
         return hash(List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
                 String.valueOf(in.focus()), String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
-                String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate()));
+                String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate(),
+                // The captions' look (the story's own over the settings'), language and hook: a changed style renders again.
+                in.captionSpec(settings).look().toString(), String.valueOf(in.language()), String.valueOf(in.hook())));
     }
 
     /** The SHA-256 of parts joined unambiguously (hex). */

@@ -96,6 +96,7 @@ public final class EncodeStage {
     private static StageResult runLocked(StoryInput input, Settings settings, String profileChoice, boolean force, boolean explain,
                                          Progress progress, WorkDir work, Alongside alongside) throws InterruptedException {
         Story story = input.story().withWorkDir(work.root().toString());
+        Captions.checkHook(story, settings);
         Map<String, ShortsmithException> failures = StageResult.unknownIds(input, story);
         Ffmpeg ffmpeg = Ffmpeg.locate(settings);
         EncoderProfile profile = profileFor(profileChoice, settings);
@@ -175,7 +176,10 @@ public final class EncodeStage {
 
     private static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work, SceneWords words) {
         Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
-        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus());
+        // The hook is drawn over the story's first scene only.
+        String hook = story.scenes().getFirst().id().equals(s.id()) ? story.hook() : null;
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus(),
+                story.language(), hook, story.captions());
     }
 
     private static Path audioOf(Story.Scene s, WorkDir work) {

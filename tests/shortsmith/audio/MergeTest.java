@@ -392,7 +392,7 @@ class MergeTest {
         String vtt = Files.readString(dir.resolve("subs/short.vtt"), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(vtt.startsWith("WEBVTT\n\n"), vtt);
         var times = java.util.regex.Pattern.compile("(\\d\\d):(\\d\\d):(\\d\\d),(\\d{3}) --> (\\d\\d):(\\d\\d):(\\d\\d),(\\d{3})").matcher(srt).results().toList();
-        assertTrue(times.size() >= 4, srt);
+        assertTrue(times.size() >= 3, "a cue a scene at least (each short sentence is one cue for reading): " + srt);
         double last = -1, total = result.report().duration();
         for (var t : times) {
             double a = Integer.parseInt(t.group(2)) * 60 + Integer.parseInt(t.group(3)) + Integer.parseInt(t.group(4)) / 1000.0;
@@ -415,7 +415,8 @@ class MergeTest {
     @Test
     void subtitleTextIsEscapedForWebVttAndTimesAreExact() {
         var cues = List.of(new shortsmith.video.Subtitles.Cue(1.2345, 62.5, List.of("<b>Tom & Jerry</b>", "¿sí?")));
-        assertEquals("1\n00:00:01,235 --> 00:01:02,500\n<b>Tom & Jerry</b>\n¿sí?\n\n", shortsmith.video.Subtitles.srt(cues));
+        // SRT has no escapes: a word joiner after '<' keeps the story's text from being read as markup (see SubtitlesTest).
+        assertEquals("1\n00:00:01,235 --> 00:01:02,500\n<\u2060b>Tom & Jerry<\u2060/b>\n¿sí?\n\n", shortsmith.video.Subtitles.srt(cues));
         assertEquals("WEBVTT\n\n00:00:01.235 --> 00:01:02.500\n&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;\n¿sí?\n\n", shortsmith.video.Subtitles.vtt(cues));
     }
 }

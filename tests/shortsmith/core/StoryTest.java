@@ -45,7 +45,7 @@ class StoryTest {
         JsonNode schema = Json.MAPPER.readTree(TestSupport.repo().resolve("schema/story.schema.json").toFile());
         var scene = new Story.Scene("a", "t", "p", Motion.PAN_UP, new Story.Focus(0.8, 0.3), "i", "a.wav", List.of(new Story.Word("t", 0, 1)),
                 Story.Timing.ENGINE, "v.mp4", 1.0);
-        var story = new Story("t", "es", "m.mp3", "w", "o.mp4", List.of(scene));
+        var story = new Story("t", "es", "m.mp3", "w", "o.mp4", List.of(scene), "A hook", new Story.Captions(java.util.Map.of("box", "on")));
         JsonNode written = Json.MAPPER.readTree(story.toJson());
         assertEquals(names(written), names(schema.get("properties")));
         assertEquals(names(written.get("scenes").get(0)), names(schema.get("properties").get("scenes").get("items").get("properties")));
