@@ -23,6 +23,8 @@ public final class PriorityLanes {
     private final Condition changed = lock.newCondition();
     private final PriorityQueue<Waiting> queue = new PriorityQueue<>();
     private final AtomicLong order = new AtomicLong();
+    /** The thread of every piece of work not yet finished, waiting or running, for {@link #cancel}. */
+    private final java.util.Map<Waiting, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
     private int free;
 
     private record Waiting(long priority, long order) implements Comparable<Waiting> {
@@ -45,7 +47,7 @@ public final class PriorityLanes {
     public <T> CompletableFuture<T> submit(long priority, Callable<T> work) {
         var done = new CompletableFuture<T>();
         var me = enqueue(priority);
-        Thread.ofVirtual().name(name + "-lane").start(() -> {
+        var thread = Thread.ofVirtual().name(name + "-lane").unstarted(() -> {
             try {
                 take(me);
             } catch (InterruptedException e) {
@@ -56,6 +58,7 @@ public final class PriorityLanes {
                 } finally {
                     lock.unlock();
                 }
+                threads.remove(me);
                 done.completeExceptionally(e);
                 return;
             }
@@ -64,10 +67,28 @@ public final class PriorityLanes {
             } catch (Throwable t) {
                 done.completeExceptionally(t);
             } finally {
+                threads.remove(me);
                 give(1);
             }
         });
+        threads.put(me, thread);
+        thread.start();
         return done;
+    }
+
+    /**
+     * Interrupts every piece of work whose priority {@code which} accepts, waiting or running (a
+     * cluster worker drops one story's work and goes on with the others); returns how many.
+     */
+    public int cancel(java.util.function.LongPredicate which) {
+        int n = 0;
+        for (var e : threads.entrySet()) {
+            if (which.test(e.getKey().priority())) {
+                e.getValue().interrupt();
+                n++;
+            }
+        }
+        return n;
     }
 
     private void take(Waiting me) throws InterruptedException {

@@ -105,28 +105,10 @@ public final class Batch {
             StoryInput input = inputs[i];
             threads.add(Thread.ofVirtual().name("story-" + i).start(() -> {
                 double start = seconds(t0);
-                String name = name(input.manifest());
-                Path output = outputOf(input);
                 try {
-                    var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
-                    var music = Merge.musicFor(input.story(), settings, null, false);
-                    var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
-                    made[order] = result;
-                    Map<String, String> failures = new TreeMap<>();
-                    result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));
-                    WorkDir.writeAtomically(reportOf(output), Json.write(result.report()));
-                    if (failures.isEmpty()) markFinished(input, settings, output);
-                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
-                            failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
-                    view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
-                } catch (RuntimeException e) {
-                    // Whatever went wrong with this story, the others go on; the summary names it.
-                    String why = e instanceof ShortsmithException ? e.getMessage() : e.toString();
-                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
-                            seconds(t0) - start, null, Map.of("story", why));
-                    progress.note("short: " + name + ": " + why);
+                    results[order] = make(input, settings, force, progress, machine, order, start, made);
                 } catch (InterruptedException e) {
-                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
+                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), outputOf(input).toString(), "failed", start,
                             seconds(t0) - start, null, Map.of("story", "interrupted"));
                     Thread.currentThread().interrupt();
                 }
@@ -134,6 +116,56 @@ public final class Batch {
         }
         for (Thread t : threads) t.join();
         return report(seconds(t0), CpuTime.now() - cpu0, List.of(results), made);
+    }
+
+    /**
+     * One story on a machine it shares with other stories over time (a cluster worker's), at place
+     * {@code order} in its lanes: read, kept when its Short is finished and unchanged, else made, and
+     * its Short and report written beside its manifest as in a batch. The story's own failures (a
+     * manifest that cannot be read, scenes that fail) are in the result; an interrupt is thrown.
+     */
+    public static StoryResult runOne(Path manifest, Settings settings, boolean force, Progress progress, Machine machine, int order)
+            throws InterruptedException {
+        StoryInput input;
+        try {
+            input = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+        } catch (ShortsmithException e) {
+            progress.note("short: " + manifest.getFileName() + ": " + e.getMessage());
+            return new StoryResult(manifest.toString(), null, null, "failed", 0, 0, null, Map.of("manifest", e.getMessage()));
+        }
+        if (!force && finished(input, settings)) {
+            progress.note("short: " + manifest.getFileName() + ": " + outputOf(input).getFileName() + " is finished and unchanged: kept");
+            return new StoryResult(manifest.toString(), input.story().title(), outputOf(input).toString(), "kept", 0, 0, null, Map.of());
+        }
+        machine.expectNarrations(order, input.story().scenes().size());
+        return make(input, settings, force, progress, machine, order, 0, null);
+    }
+
+    /** Makes one story whose manifest is read (its narrations counted into the machine), started {@code start} s into the run, its result kept in {@code made} if given; never throws for its own failure. */
+    private static StoryResult make(StoryInput input, Settings settings, boolean force, Progress progress, Machine machine, int order, double start,
+                                    Pipeline.Result[] made) throws InterruptedException {
+        String name = name(input.manifest());
+        Path output = outputOf(input);
+        long t0 = System.nanoTime();
+        try {
+            var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
+            var music = Merge.musicFor(input.story(), settings, null, false);
+            var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
+            if (made != null) made[order] = result;
+            Map<String, String> failures = new TreeMap<>();
+            result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));
+            WorkDir.writeAtomically(reportOf(output), Json.write(result.report()));
+            if (failures.isEmpty()) markFinished(input, settings, output);
+            view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
+            return new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
+                    failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
+        } catch (RuntimeException e) {
+            // Whatever went wrong with this story, the others go on; the summary names it.
+            String why = e instanceof ShortsmithException ? e.getMessage() : e.toString();
+            progress.note("short: " + name + ": " + why);
+            return new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
+                    seconds(t0), null, Map.of("story", why));
+        }
     }
 
     static Report report(double wall, double cpuSeconds, List<StoryResult> stories, Pipeline.Result[] made) {
