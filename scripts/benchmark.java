@@ -63,7 +63,7 @@ class benchmark implements Callable<Integer> {
 
     @Option(names = "--only", paramLabel = "captions|batch|cluster", description = {"Only this section: captions (caption timing against Festival's word times),",
             "batch (3 stories as one batch against a shell loop of short, with stand-in services),",
-            "or cluster (12 stories by 1, 2 and 4 workers on one PostgreSQL, with stand-in services)."})
+            "or cluster (12 stories by 1, 2 and 4 workers on one PostgreSQL, with stand-in services; --quick: each once, else twice)."})
     String only;
 
     @Option(names = "--out", description = "Folder for results.json and results.md (default: the work folder's bench/).")
@@ -79,7 +79,7 @@ class benchmark implements Callable<Integer> {
         if ("captions".equals(only)) return captionsOnly(ffmpeg, settings, dir);
         if ("batch".equals(only)) return batchOnly(storyData, settings, dir);
         if ("cluster".equals(only)) {
-            System.out.print(shortsmith.benchmark.ClusterBenchmark.run(dir.resolve("cluster"), System.err::println));
+            System.out.print(shortsmith.benchmark.ClusterBenchmark.run(dir.resolve("cluster"), quick ? 1 : 2, System.err::println));
             return 0;
         }
         if (only != null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only takes: captions, batch, cluster");

@@ -47,7 +47,7 @@ import java.util.function.Consumer;
  * queue's own overhead (a story's claim to its start, and a worker's idle time between two stories),
  * and the workers' CPU use.
  *
- * <pre>jshell> ClusterBenchmark.run(Path.of("/tmp/cluster-bench"), System.err::println)</pre>
+ * <pre>jshell> ClusterBenchmark.run(Path.of("/tmp/cluster-bench"), 1, System.err::println)</pre>
  */
 public final class ClusterBenchmark {
     private ClusterBenchmark() {}
@@ -58,7 +58,7 @@ public final class ClusterBenchmark {
                       int pictures, int mostPicturesInAMinute, int rateLimit, double workerCpuSeconds, double cpuShare, double loadAverage) {}
 
     /** The whole section: its rows, and how they were made. */
-    public record Result(int stories, int scenesEach, long speechMillis, long imageMillis, int rateLimit, String frame, int cores, List<Row> rows) {}
+    public record Result(int stories, int scenesEach, long speechMillis, long imageMillis, int rateLimit, String frame, int cores, int rounds, List<Row> rows) {}
 
     /** Six scenes a story: the narration (2 s a scene) outweighs the CPU a story needs once (its soundtrack and merge, about 2 s). */
     static final int STORIES = 12, SCENES = 6, RATE = 240;
@@ -66,23 +66,25 @@ public final class ClusterBenchmark {
     static final Map<String, String> FRAMES = Map.of("VIDEO_SIZE", "180x320", "VIDEO_FPS", "10", "CAPTION_STYLE", "none");
     static final long SPEECH_MILLIS = 2000, IMAGE_MILLIS = 500;
     static final List<Integer> WORKERS = List.of(1, 2, 4);
-    static final int ROUNDS = 2;
 
     /** What one run measured. */
     record Run(double wall, List<Double> claimToStart, List<Double> idle, int pictures, int most, double cpu, double load) {}
 
-    /** Runs the section in {@code dir}; its Markdown table is returned and written there with its JSON. */
-    public static String run(Path dir, Consumer<String> progress) throws Exception {
+    /**
+     * Runs the section in {@code dir}, each count of workers {@code rounds} times (2: the order 1 2 4 4 2 1);
+     * its Markdown table is returned and written there with its JSON.
+     */
+    public static String run(Path dir, int rounds, Consumer<String> progress) throws Exception {
         WorkDir.deleteTree(dir);
         Files.createDirectories(dir);
-        var result = measure(dir, progress);
+        var result = measure(dir, rounds, progress);
         String md = table(result);
         Files.writeString(dir.resolve("cluster.md"), md);
         Files.writeString(dir.resolve("cluster.json"), Json.write(result));
         return md;
     }
 
-    static Result measure(Path dir, Consumer<String> progress) throws Exception {
+    static Result measure(Path dir, int rounds, Consumer<String> progress) throws Exception {
         var texts = new ArrayList<String>();
         var prompts = new ArrayList<String>();
         for (int s = 1; s <= STORIES; s++) {
@@ -103,13 +105,13 @@ public final class ClusterBenchmark {
             // Built before the clock starts: every worker below starts from the launch cache.
             var build = Proc.run(List.of(Home.root().resolve("jbang").toString(), "worker", "--help"), Duration.ofMinutes(10));
             if (!build.ok()) throw new IllegalStateException("./jbang worker --help failed: " + build.lastErrorLine());
-            // Each count of workers twice, in the order 1 2 4 4 2 1: a slow spell of this (shared) machine hits them alike.
+            // Each count of workers in the order 1 2 4, then 4 2 1…: a slow spell of this (shared) machine hits them alike.
             Map<Integer, List<Run>> runs = new java.util.TreeMap<>();
             List<Integer> order = new ArrayList<>(WORKERS);
-            for (int round = 0; round < ROUNDS; round++) {
+            for (int round = 0; round < rounds; round++) {
                 for (int n : order) {
                     progress.accept("cluster: " + STORIES + " stories × " + SCENES + " scenes, " + n + " worker" + (n == 1 ? "" : "s")
-                            + " (round " + (round + 1) + " of " + ROUNDS + ")…");
+                            + " (round " + (round + 1) + " of " + rounds + ")…");
                     var run = once(dir.resolve("workers-" + n + "-round-" + (round + 1)), pg, password, n, pictures, voices, texts, prompts);
                     runs.computeIfAbsent(n, k -> new ArrayList<>()).add(run);
                     progress.accept(String.format(Locale.ROOT, "cluster: %d worker(s): %.1f s (load average %.1f)", n, run.wall(), run.load()));
@@ -131,7 +133,7 @@ public final class ClusterBenchmark {
                         round(cpu / (wall * cores)), round(mean(rs.stream().map(Run::load).toList()))));
             }
             return new Result(STORIES, SCENES, SPEECH_MILLIS, IMAGE_MILLIS, RATE, FRAMES.get("VIDEO_SIZE") + "/" + FRAMES.get("VIDEO_FPS") + ", no captions",
-                    Runtime.getRuntime().availableProcessors(), rows);
+                    Runtime.getRuntime().availableProcessors(), rounds, rows);
         } finally {
             pictures.close();
             voices.forEach(Voice::close);
@@ -163,6 +165,8 @@ public final class ClusterBenchmark {
         List<Process> workers = new ArrayList<>();
         List<Path> outs = new ArrayList<>();
         try {
+            // One after another, each ready before the next starts (four JVMs starting at once on two cores make connecting slow);
+            // their start is no part of what is measured.
             for (int w = 0; w < n; w++) {
                 Path home = Files.createDirectories(dir.resolve("home-" + (w + 1)));
                 var env = new HashMap<>(queue);
@@ -171,18 +175,17 @@ public final class ClusterBenchmark {
                 env.putAll(FRAMES);
                 env.putAll(Map.of("CLIP_CORES_WHILE_NARRATING", "0", "WORKER_HEARTBEAT", "5",
                         "WORKER_NAME", "bench-" + (w + 1), "HOME", home.toString(), "XDG_CACHE_HOME", home.resolve(".cache").toString()));
+                Path err = dir.resolve("worker-" + (w + 1) + ".err");
                 var pb = new ProcessBuilder(Home.root().resolve("jbang").toString(), "worker").directory(home.toFile())
-                        .redirectOutput(dir.resolve("worker-" + (w + 1) + ".out").toFile()).redirectError(dir.resolve("worker-" + (w + 1) + ".err").toFile());
+                        .redirectOutput(dir.resolve("worker-" + (w + 1) + ".out").toFile()).redirectError(err.toFile());
                 pb.environment().remove("SHORTSMITH_HOME");
                 pb.environment().putAll(env);
-                workers.add(pb.start());
+                var process = pb.start();
+                workers.add(process);
                 outs.add(dir.resolve("worker-" + (w + 1) + ".out"));
-            }
-            for (int w = 0; w < n; w++) {
-                Path err = dir.resolve("worker-" + (w + 1) + ".err");
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
                 while (!(Files.isRegularFile(err) && Files.readString(err).contains("takes stories from"))) {
-                    if (!workers.get(w).isAlive() || System.nanoTime() > deadline) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
                         throw new IllegalStateException("worker " + (w + 1) + " did not start: " + Files.readString(err));
                     }
                     Thread.sleep(50);
@@ -239,9 +242,9 @@ public final class ClusterBenchmark {
     /** The Markdown table of the section. */
     static String table(Result r) {
         var md = new StringBuilder(String.format(Locale.ROOT, "%d stories × %d scenes; narration %.1f s a scene on one lane per worker; pictures %.1f s each,"
-                        + " %d a minute for all workers together; frames %s; %d cores; one PostgreSQL server (fsync on); each count of workers run twice,"
-                + " in the order 1 2 4 4 2 1.%n%n", r.stories(), r.scenesEach(),
-                r.speechMillis() / 1000.0, r.imageMillis() / 1000.0, r.rateLimit(), r.frame(), r.cores()));
+                        + " %d a minute for all workers together; frames %s; %d cores; one PostgreSQL server (fsync on); each count of workers run %d time(s),"
+                + " in the order 1 2 4 (4 2 1…).%n%n", r.stories(), r.scenesEach(),
+                r.speechMillis() / 1000.0, r.imageMillis() / 1000.0, r.rateLimit(), r.frame(), r.cores(), r.rounds()));
         md.append("| workers | wall s, mean (each run) | stories a minute | scaling | claim → start, median s | max s | idle between stories, median s | max s"
                 + " | pictures | most in a minute | workers' CPU s | of the machine's CPU | load average |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (var w : r.rows()) {

@@ -213,10 +213,8 @@ public final class Worker {
             machine.cancel(order);
         }
 
-        synchronized void finish() {
-            active = false;
-            machine.cancel(order);
-        }
+        /** The story's run returned: nothing of it is left in the lanes, and its thread is the pool's again. */
+        synchronized void finish() { active = false; }
     }
 
     private void run(TaskInstance<Void> instance, ExecutionContext context) {
@@ -235,7 +233,10 @@ public final class Worker {
             }
             var h = new Held(story, Thread.currentThread(), order.getAndIncrement(), scenesOf(Path.of(story)));
             held.put(story, h);
-            if (stopping.get()) throw new HandedBack();
+            if (stopping.get()) {   // stop() may have looked at the held stories just before this one
+                held.remove(story);
+                throw new HandedBack();
+            }
             Instant start = clock.now();
             say(file + ": taken (attempt " + claim.attempts() + " of " + maxAttempts + (claim.force() ? ", --force" : "") + ")");
             var progress = new Progress(err, false, java.util.List.of()).listen(h::heard);
