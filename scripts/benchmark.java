@@ -10,6 +10,7 @@
 //SOURCES ../lib/shortsmith/audio/*.java
 //SOURCES ../lib/shortsmith/publish/*.java
 //SOURCES ../lib/shortsmith/pipeline/*.java
+//SOURCES ../lib/shortsmith/cluster/*.java
 //SOURCES ../lib/shortsmith/benchmark/*.java
 //DESCRIPTION The seed's commands against shortsmith's profiles, side by side: time, size, SSIM/PSNR.
 
@@ -61,8 +62,9 @@ class benchmark implements Callable<Integer> {
     @Option(names = "--rows", split = ",", description = "Only these rows (seed-ultrafast,seed-x264,seed-nvenc,x264,nvenc-p1,nvenc-p4,nvenc-p7,lossless).")
     List<String> rows;
 
-    @Option(names = "--only", paramLabel = "captions|batch", description = {"Only this section: captions (caption timing against Festival's word times),",
-            "or batch (3 stories as one batch against a shell loop of short, with stand-in services)."})
+    @Option(names = "--only", paramLabel = "captions|batch|cluster", description = {"Only this section: captions (caption timing against Festival's word times),",
+            "batch (3 stories as one batch against a shell loop of short, with stand-in services),",
+            "or cluster (12 stories by 1, 2 and 4 workers on one PostgreSQL, with stand-in services; --quick: each once, else twice)."})
     String only;
 
     @Option(names = "--out", description = "Folder for results.json and results.md (default: the work folder's bench/).")
@@ -77,7 +79,11 @@ class benchmark implements Callable<Integer> {
         Path dir = out != null ? out : WorkDir.forStory(storyData, storyFile, settings.clips().workDir()).root().resolve("bench");
         if ("captions".equals(only)) return captionsOnly(ffmpeg, settings, dir);
         if ("batch".equals(only)) return batchOnly(storyData, settings, dir);
-        if (only != null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only takes: captions, batch");
+        if ("cluster".equals(only)) {
+            System.out.print(shortsmith.benchmark.ClusterBenchmark.run(dir.resolve("cluster"), quick ? 1 : 2, System.err::println));
+            return 0;
+        }
+        if (only != null) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--only takes: captions, batch, cluster");
         var scenes = Benchmark.scenes(storyData, dir.resolve("narration"), ffmpeg, quick ? 3 : Integer.MAX_VALUE);
         double videoSeconds = Benchmark.videoSeconds(scenes, settings);
         var probe = NvencProbe.detect(settings, false);

@@ -23,6 +23,10 @@ public final class PriorityLanes {
     private final Condition changed = lock.newCondition();
     private final PriorityQueue<Waiting> queue = new PriorityQueue<>();
     private final AtomicLong order = new AtomicLong();
+    /** The thread of every piece of work not yet finished, waiting or running, for {@link #cancel}. */
+    private final java.util.Map<Waiting, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The priorities cancelled: their work waiting now, or submitted later, never takes a lane. */
+    private final java.util.List<java.util.function.LongPredicate> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int free;
 
     private record Waiting(long priority, long order) implements Comparable<Waiting> {
@@ -45,7 +49,7 @@ public final class PriorityLanes {
     public <T> CompletableFuture<T> submit(long priority, Callable<T> work) {
         var done = new CompletableFuture<T>();
         var me = enqueue(priority);
-        Thread.ofVirtual().name(name + "-lane").start(() -> {
+        var thread = Thread.ofVirtual().name(name + "-lane").unstarted(() -> {
             try {
                 take(me);
             } catch (InterruptedException e) {
@@ -56,6 +60,7 @@ public final class PriorityLanes {
                 } finally {
                     lock.unlock();
                 }
+                threads.remove(me);
                 done.completeExceptionally(e);
                 return;
             }
@@ -64,16 +69,47 @@ public final class PriorityLanes {
             } catch (Throwable t) {
                 done.completeExceptionally(t);
             } finally {
+                threads.remove(me);
                 give(1);
             }
         });
+        threads.put(me, thread);
+        thread.start();
         return done;
+    }
+
+    /**
+     * Interrupts every piece of work whose priority {@code which} accepts, waiting or running (a
+     * cluster worker drops one story's work and goes on with the others); returns how many.
+     */
+    public int cancel(java.util.function.LongPredicate which) {
+        cancelled.add(which);
+        lock.lock();
+        try {
+            // Out of the queue first: a lane freed by an interrupted piece must not go to a waiting piece of the same work.
+            queue.removeIf(w -> which.test(w.priority()));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        int n = 0;
+        for (var e : threads.entrySet()) {
+            if (which.test(e.getKey().priority())) {
+                e.getValue().interrupt();
+                n++;
+            }
+        }
+        return n;
     }
 
     private void take(Waiting me) throws InterruptedException {
         lock.lock();
         try {
-            while (free == 0 || queue.peek() != me) changed.await();
+            while (free == 0 || queue.peek() != me) {
+                if (isCancelled(me.priority())) throw new InterruptedException("cancelled");
+                changed.await();
+            }
+            if (isCancelled(me.priority())) throw new InterruptedException("cancelled");
             queue.poll();
             free--;
             changed.signalAll();
@@ -95,6 +131,11 @@ public final class PriorityLanes {
     /** Takes {@code n} lanes out of service as soon as they are free (at once if they are); returns when taken. */
     public void hold(int n) throws InterruptedException {
         for (int i = 0; i < n; i++) take(enqueue(Long.MIN_VALUE));
+    }
+
+    private boolean isCancelled(long priority) {
+        for (var c : cancelled) if (c.test(priority)) return true;
+        return false;
     }
 
     private Waiting enqueue(long priority) {

@@ -11,8 +11,8 @@ public final class RateLimiter {
     private final int permits;
     private final Duration window;
     private final Ticker ticker;
-    /** Starts of other processes too (IMAGE_RATE_PER_MIN across terminals), when set. */
-    private final SharedWindow shared;
+    /** Starts of other processes too (IMAGE_RATE_PER_MIN across terminals, or machines), when set. */
+    private final SubmissionLedger shared;
     /**
      * Each start still counted: its time, and whether its request is still open. An open one counts
      * whatever its age (a request still in flight is still on the server's books); a closed one
@@ -31,7 +31,7 @@ public final class RateLimiter {
 
     public RateLimiter(int permits, Duration window, Ticker ticker) { this(permits, window, ticker, null); }
 
-    private RateLimiter(int permits, Duration window, Ticker ticker, SharedWindow shared) {
+    private RateLimiter(int permits, Duration window, Ticker ticker, SubmissionLedger shared) {
         if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
         if (!window.isPositive()) throw new IllegalArgumentException("window must be positive, got " + window);
         this.permits = permits;
@@ -42,7 +42,12 @@ public final class RateLimiter {
 
     /** The same limit, also counted in {@code ledger} with every other process that uses it. */
     public RateLimiter sharedThrough(java.nio.file.Path ledger, Duration bound) {
-        return new RateLimiter(permits, window, ticker, new SharedWindow(ledger, permits, window, bound));
+        return sharedThrough(new SharedWindow(ledger, permits, window, bound));
+    }
+
+    /** The same limit, also counted in {@code ledger} with every other process (or machine) that uses it. */
+    public RateLimiter sharedThrough(SubmissionLedger ledger) {
+        return new RateLimiter(permits, window, ticker, ledger);
     }
 
     /** {@code n} starts per minute on the system clock. */
@@ -72,13 +77,28 @@ public final class RateLimiter {
     public Permit permit() throws InterruptedException {
         Permit here = localPermit();
         if (shared == null) return here;
+        ClosingLedger.Start start = null;
         try {
-            shared.acquire(why -> {});
+            if (shared instanceof ClosingLedger closing) start = closing.start(why -> {});
+            else shared.acquire(why -> {});
         } catch (InterruptedException | RuntimeException e) {
             here.close();
             throw e;
         }
-        return here;
+        if (start == null) return here;
+        var opened = start;
+        // The shared start is closed too when the request is answered: other machines count it from then on.
+        return new Permit() {
+            public Duration waited() { return here.waited(); }
+
+            public void close() {
+                try {
+                    opened.close();
+                } finally {
+                    here.close();
+                }
+            }
+        };
     }
 
     private Permit localPermit() throws InterruptedException {

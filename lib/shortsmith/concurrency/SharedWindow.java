@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <pre>jshell> new SharedWindow(Path.of("/tmp/images.ledger"), 6, Duration.ofMinutes(1), Duration.ofMinutes(5)).acquire(System.out::println)</pre>
  */
-public final class SharedWindow {
+public final class SharedWindow implements SubmissionLedger {
     /** One JVM-wide lock per ledger: the OS lock is per process, so threads take turns first. */
     private static final Map<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
 
@@ -39,6 +39,7 @@ public final class SharedWindow {
     }
 
     /** Waits (at most the bound) until a start is allowed and records it; {@code waiting} hears once why it waits. */
+    @Override
     public void acquire(Consumer<String> waiting) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         boolean told = false;

@@ -20,6 +20,7 @@ public final class Progress {
         final Map<String, Integer> lastQuarter = new LinkedHashMap<>();
         int drawn;
         long lastDraw;
+        final List<java.util.function.Consumer<Event>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Shared(PrintStream err, boolean live) {
             this.err = err;
@@ -56,6 +57,18 @@ public final class Progress {
      * clip side by side: "image ✓  narration …  clip 40 %").
      */
     public Progress part(String name) { return new Progress(shared, name, prefix); }
+
+    /**
+     * One change a display shows: a scene's part ({@code image}, {@code narration}, {@code clip})
+     * and its new status, or a note ({@code part} "note"; {@code scene} the story's name in a batch, else empty).
+     */
+    public record Event(String scene, String part, String status) {}
+
+    /** {@code listener} hears every change this display (and every view of it) shows, as it happens; it must be quick. */
+    public Progress listen(java.util.function.Consumer<Event> listener) {
+        shared.listeners.add(listener);
+        return this;
+    }
 
     /** Progress on this process's stderr, live when it is a terminal. */
     public static Progress stderr(List<String> sceneIds) {
@@ -108,12 +121,16 @@ public final class Progress {
         var parts = shared.lines.computeIfAbsent(sceneId, k -> new LinkedHashMap<>());
         if (!slot.isEmpty()) parts.remove("");
         parts.put(slot, text);
+        tell(new Event(sceneId, slot, text));
     }
+
+    private void tell(Event e) { shared.listeners.forEach(l -> l.accept(e)); }
 
     /** A message above the live lines (warnings, summaries). */
     public void note(String text) {
         String message = Secrets.scrub(prefix.isEmpty() ? text : prefix.substring(0, prefix.length() - 1) + ": " + text);
         synchronized (shared) {
+            tell(new Event(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1), "note", message));
             if (shared.live && shared.drawn > 0) {
                 shared.err.print("\033[" + shared.drawn + "A\033[J");
                 shared.drawn = 0;

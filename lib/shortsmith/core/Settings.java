@@ -19,7 +19,7 @@ import java.util.Map;
  * <pre>jshell> Settings.defaults().encoding()</pre>
  */
 public record Settings(Tools tools, Video video, Encoding encoding, Parallelism parallelism, Clips clips, Audio audio,
-                       Providers providers, YouTube youtube, CaptionLook captions) {
+                       Providers providers, YouTube youtube, CaptionLook captions, Queue queue) {
 
     /** Where ffmpeg and ffprobe are: a path, or a name looked up on PATH. */
     public record Tools(String ffmpeg, String ffprobe) {}
@@ -286,6 +286,37 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
         public String toString() { return width + "x" + height; }
     }
 
+    /**
+     * The story queue of a cluster: the PostgreSQL database every {@code worker} and {@code queue}
+     * command uses ({@code QUEUE_URL}, {@code QUEUE_USER}, {@code QUEUE_PASSWORD}; blank URL = no
+     * queue), this worker's name ({@code WORKER_NAME}), how often a worker says it is alive
+     * ({@code WORKER_HEARTBEAT}), and how many times a story may lose its worker (killed, stopped)
+     * before it fails ({@code QUEUE_MAX_ATTEMPTS}).
+     */
+    public record Queue(String url, String user, Secret password, String workerName, java.time.Duration heartbeat, int maxAttempts) {
+        /** QUEUE_URL as it may be shown: any password in it replaced by {@code ***}. */
+        public String shownUrl() { return shown(url); }
+
+        /** {@code url} with the value of every {@code password=} parameter replaced by {@code ***}. */
+        public static String shown(String url) { return url == null ? null : url.replaceAll("(?i)([?&]password=)[^&]*", "$1***"); }
+
+        /** The default WORKER_NAME: this machine's host name and this process's id. */
+        static String defaultWorkerName() {
+            String host;
+            try {
+                host = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            } catch (java.io.IOException | RuntimeException e) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.io.IOException | RuntimeException e2) {
+                    host = "worker";
+                }
+            }
+            if (host.isBlank()) host = "worker";
+            return (host.length() > 36 ? host.substring(0, 36) : host) + "-" + ProcessHandle.current().pid();
+        }
+    }
+
     /** The values FFMPEG_PRESET, X264_PRESET and X264_TUNE accept. */
     public static final java.util.List<String> NVENC_PRESETS = java.util.List.of("p1", "p2", "p3", "p4", "p5", "p6", "p7");
     public static final java.util.List<String> X264_PRESETS = java.util.List.of("ultrafast", "superfast", "veryfast", "faster", "fast",
@@ -452,7 +483,9 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.look("CAPTION_BOX", "none", CaptionLook::box),
                 r.bool("CAPTION_UPPERCASE", false),
                 r.integer("CAPTION_MAX_WORDS", CaptionLook.DEFAULT_MAX_WORDS, 1, 12));
-        return new Settings(tools, video, encoding, parallelism, clips, audio, providers, youtube, captions);
+        var queue = new Queue(r.queueUrl("QUEUE_URL"), r.text("QUEUE_USER", ""), r.password("QUEUE_PASSWORD"), r.workerName("WORKER_NAME"),
+                java.time.Duration.ofSeconds(r.integer("WORKER_HEARTBEAT", 30, 1, 3600)), r.integer("QUEUE_MAX_ATTEMPTS", 3, 1, 100));
+        return new Settings(tools, video, encoding, parallelism, clips, audio, providers, youtube, captions, queue);
     }
 
     /** One raw value and where it came from, so an error can say where to fix it. */
@@ -485,6 +518,36 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                         + "; copy the key again as plain text");
             }
             return new Secret(v);
+        }
+
+        /** A database password: any text (registered for scrubbing, never shown, not held to the rules of API keys). */
+        Secret password(String name) {
+            Setting s = get(name);
+            return s == null ? new Secret("") : new Secret(s.value().strip());
+        }
+
+        /** A PostgreSQL JDBC URL (blank = none); a password inside it is registered for scrubbing and never shown. */
+        String queueUrl(String name) {
+            Setting s = get(name);
+            if (s == null) return "";
+            String v = s.value().strip();
+            var m = java.util.regex.Pattern.compile("(?i)[?&]password=([^&]*)").matcher(v);
+            while (m.find()) {
+                Secrets.register(m.group(1));
+                Secrets.register(java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (v.matches("jdbc:postgresql:\\S+")) return v;
+            throw ShortsmithException.usage(name + "=" + Queue.shown(v) + " (" + s.source() + ") is not valid: allowed: a PostgreSQL JDBC URL"
+                    + " such as jdbc:postgresql://db.example:5432/shortsmith");
+        }
+
+        /** WORKER_NAME: printable text of at most 50 characters (db-scheduler keeps 50); blank = host name and process id. */
+        String workerName(String name) {
+            Setting s = get(name);
+            if (s == null) return Queue.defaultWorkerName();
+            String v = s.value().strip();
+            if (v.length() <= 50 && v.codePoints().noneMatch(Character::isISOControl)) return v;
+            throw bad(s, "allowed: a name of at most 50 printable characters, such as gpu-box-1");
         }
 
         /** {@code blur} (the picture's own blurred, darkened copy) or a colour {@code #rrggbb}. */

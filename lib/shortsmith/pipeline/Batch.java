@@ -206,30 +206,10 @@ public final class Batch {
             StoryInput input = inputs[i];
             threads.add(Thread.ofVirtual().name("story-" + i).start(() -> {
                 double start = seconds(t0);
-                String name = name(input.manifest());
-                Path output = outputs[order];
                 try {
-                    var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
-                    var music = Merge.musicFor(input.story(), settings, null, false);
-                    var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
-                    made[order] = result;
-                    Map<String, String> failures = new TreeMap<>();
-                    result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));
-                    WorkDir.writeAtomically(reportOf(output), Json.write(result.report()));
-                    if (failures.isEmpty()) markFinished(input, settings, machine, output);
-                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
-                            failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
-                    view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
-                    // Uploaded here, in the story's own thread, while the next stories render.
-                    if (failures.isEmpty() && publisher != null) results[order] = results[order].with(publish(publisher, input, output, settings, order, view));
-                } catch (RuntimeException e) {
-                    // Whatever went wrong with this story, the others go on; the summary names it.
-                    String why = e instanceof ShortsmithException ? e.getMessage() : e.toString();
-                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
-                            seconds(t0) - start, null, Map.of("story", why));
-                    progress.note("short: " + name + ": " + why);
+                    results[order] = make(input, outputs[order], settings, force, progress, machine, order, start, made, publisher);
                 } catch (InterruptedException e) {
-                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
+                    results[order] = new StoryResult(input.manifest().toString(), input.story().title(), outputs[order].toString(), "failed", start,
                             seconds(t0) - start, null, Map.of("story", "interrupted"));
                     Thread.currentThread().interrupt();
                 }
@@ -237,6 +217,63 @@ public final class Batch {
         }
         for (Thread t : threads) t.join();
         return report(seconds(t0), CpuTime.now() - cpu0, List.of(results), made);
+    }
+
+    /**
+     * One story on a machine it shares with other stories over time (a cluster worker's), at place
+     * {@code order} in its lanes: read, kept when its Short is finished and unchanged, else made, and
+     * its Short and report written beside its manifest as in a batch. The story's own failures (a
+     * manifest that cannot be read, scenes that fail) are in the result; an interrupt is thrown.
+     */
+    public static StoryResult runOne(Path manifest, Settings settings, boolean force, Progress progress, Machine machine, int order)
+            throws InterruptedException {
+        StoryInput input;
+        Path output;
+        try {
+            input = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+            output = outputOf(input, settings);
+        } catch (ShortsmithException e) {
+            progress.note("short: " + manifest.getFileName() + ": " + e.getMessage());
+            return new StoryResult(manifest.toString(), null, null, "failed", 0, 0, null, Map.of("manifest", e.getMessage()));
+        }
+        if (!force && finished(input, settings, machine, output)) {
+            progress.note("short: " + manifest.getFileName() + ": " + output.getFileName() + " is finished and unchanged: kept");
+            return new StoryResult(manifest.toString(), input.story().title(), output.toString(), "kept", 0, 0, null, Map.of());
+        }
+        machine.expectNarrations(order, input.story().scenes().size());
+        return make(input, output, settings, force, progress, machine, order, 0, null, null);
+    }
+
+    /**
+     * Makes one story whose manifest is read (its narrations counted into the machine), started
+     * {@code start} s into the run, its result kept in {@code made} if given, its Short published by
+     * {@code publisher} (if any) in this thread as soon as it is written; never throws for its own failure.
+     */
+    private static StoryResult make(StoryInput input, Path output, Settings settings, boolean force, Progress progress, Machine machine, int order,
+                                    double start, Pipeline.Result[] made, Publisher publisher) throws InterruptedException {
+        String name = name(input.manifest());
+        long t0 = System.nanoTime();
+        try {
+            var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
+            var music = Merge.musicFor(input.story(), settings, null, false);
+            var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
+            if (made != null) made[order] = result;
+            Map<String, String> failures = new TreeMap<>();
+            result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));
+            WorkDir.writeAtomically(reportOf(output), Json.write(result.report()));
+            if (failures.isEmpty()) markFinished(input, settings, machine, output);
+            view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
+            var story = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
+                    failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
+            // Uploaded here, in the story's own thread, while the next stories render.
+            return failures.isEmpty() && publisher != null ? story.with(publish(publisher, input, output, settings, order, view)) : story;
+        } catch (RuntimeException e) {
+            // Whatever went wrong with this story, the others go on; the summary names it.
+            String why = e instanceof ShortsmithException ? e.getMessage() : e.toString();
+            progress.note("short: " + name + ": " + why);
+            return new StoryResult(input.manifest().toString(), input.story().title(), output.toString(), "failed", start,
+                    seconds(t0), null, Map.of("story", why));
+        }
     }
 
     static Report report(double wall, double cpuSeconds, List<StoryResult> stories, Pipeline.Result[] made) {

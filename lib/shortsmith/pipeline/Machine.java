@@ -2,8 +2,11 @@ package shortsmith.pipeline;
 
 import shortsmith.concurrency.PriorityLanes;
 import shortsmith.concurrency.RateLimiter;
+import shortsmith.concurrency.SharedWindow;
 import shortsmith.concurrency.SlotLeases;
+import shortsmith.concurrency.SubmissionLedger;
 import shortsmith.core.Home;
+import shortsmith.core.ServiceKey;
 import shortsmith.core.Settings;
 import shortsmith.providers.ImageProvider;
 import shortsmith.providers.SpeechProvider;
@@ -36,11 +39,14 @@ public final class Machine {
     private final AtomicInteger narrationsLeft = new AtomicInteger();
     private final java.util.Map<Integer, AtomicInteger> narrationsLeftOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Threads a story runs outside the lanes (its soundtrack), for {@link #cancel}. */
+    private final java.util.Map<Integer, java.util.Set<Thread>> threadsOf = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How long a clip may wait for an NVENC session another run holds. */
     static final Duration SESSION_WAIT = Duration.ofHours(2);
 
-    private Machine(Settings settings, EncoderProfile profile) throws InterruptedException {
+    private Machine(Settings settings, EncoderProfile profile, java.util.function.Function<ServiceKey, SubmissionLedger> ledgers)
+            throws InterruptedException {
         this.profile = profile;
         this.clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
         var par = settings.parallelism();
@@ -51,10 +57,8 @@ public final class Machine {
         this.imageProvider = provider;
         this.speechProvider = SpeechProvider.from(settings);
         // One ledger per service (provider and base URL): two runs against the same service share its limit.
-        String service = provider.name() + " " + settings.providers().images().baseUrl();
         this.imageRate = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute())
-                .sharedThrough(limits().resolve("image-submissions-" + provider.name() + "-" + Integer.toHexString(service.hashCode()) + ".ledger"),
-                        settings.providers().deadline()) : null;
+                .sharedThrough(ledgers.apply(ServiceKey.of(provider.name(), settings.providers().images().baseUrl()))) : null;
         this.nvencSessions = profile instanceof EncoderProfile.Nvenc ? new SlotLeases(limits(), "nvenc-session", clipsAtOnce, SESSION_WAIT) : null;
         // On the CPU, clips leave cores to a narration engine on this machine until every narration is made.
         int whileNarrating = par.clipCoresWhileNarrating();
@@ -65,7 +69,17 @@ public final class Machine {
 
     /** The limits for a run with these settings, however many stories it makes (the encoder profile decided once). */
     public static Machine of(Settings settings) throws InterruptedException {
-        return new Machine(settings, EncodeStage.profileFor(null, settings));
+        int permits = settings.providers().images().ratePerMinute();
+        return of(settings, key -> new SharedWindow(limits().resolve("image-submissions-" + key.fileName() + ".ledger"), permits,
+                Duration.ofMinutes(1), settings.providers().deadline()));
+    }
+
+    /**
+     * The same, with the image rate counted in the ledger {@code ledgers} gives for the service (a
+     * cluster's workers count it in their database: one rate per key across every machine).
+     */
+    public static Machine of(Settings settings, java.util.function.Function<ServiceKey, SubmissionLedger> ledgers) throws InterruptedException {
+        return new Machine(settings, EncodeStage.profileFor(null, settings), ledgers);
     }
 
     static java.nio.file.Path limits() { return Home.cache().resolve("limits"); }
@@ -93,6 +107,34 @@ public final class Machine {
 
     private void restore() {
         if (heldForNarration > 0 && restored.compareAndSet(false, true)) clips.restore(heldForNarration);
+    }
+
+    /** Runs {@code work} on a virtual thread of story {@code story}'s own (outside the lanes), which {@link #cancel} interrupts too. */
+    void start(int story, String name, Runnable work) {
+        var mine = threadsOf.computeIfAbsent(story, k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+        var thread = Thread.ofVirtual().name(name).unstarted(() -> {
+            try {
+                work.run();
+            } finally {
+                mine.remove(Thread.currentThread());
+            }
+        });
+        mine.add(thread);
+        thread.start();
+    }
+
+    /**
+     * Interrupts all of story {@code story}'s work, waiting or running, in every lane and on its own
+     * threads, so the machine's other stories have the lanes (a cluster worker's story cancelled).
+     * The caller interrupts the thread that runs the story itself.
+     */
+    public void cancel(int story) {
+        java.util.function.LongPredicate ofStory = p -> p >= priority(story, 0) && p < priority(story + 1, 0);
+        narration.cancel(ofStory);
+        images.cancel(ofStory);
+        clips.cancel(ofStory);
+        var own = threadsOf.remove(story);
+        if (own != null) own.forEach(Thread::interrupt);
     }
 
     /** Where work of story {@code story} (0 = first), scene {@code scene} goes in every lane's queue. */

@@ -175,7 +175,7 @@ public final class Pipeline {
                     soundtrack.complete(null);
                     return;
                 }
-                Thread.ofVirtual().name("soundtrack").start(() -> timed(t0, spans, failures, "*", "soundtrack", () -> false, () -> {
+                machine.start(order, "soundtrack", () -> timed(t0, spans, failures, "*", "soundtrack", () -> false, () -> {
                     return Merge.soundtrackAhead(ffmpeg, settings, work, encoder, scenes, s -> audioOf.get(s.id()), options.music())
                             .map(Merge.Prepared::file).orElse(null);
                 }, soundtrack, new ConcurrentHashMap<>()));

@@ -200,4 +200,25 @@ class ConcurrencyTest {
         }
         first.join();
     }
+
+    @Test
+    void cancellingOneStorysWorkInterruptsItWaitingOrRunningAndFreesItsLanes() throws Exception {
+        var lanes = new PriorityLanes("clip", 1);
+        var started = new CountDownLatch(1);
+        // Story 1 (priorities 1_000_000…) holds the one lane; its second piece and story 2's wait behind it.
+        var running = lanes.submit(1_000_000, () -> {
+            started.countDown();
+            Thread.sleep(60_000);
+            return "never";
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        var waiting = lanes.submit(1_000_001, () -> "never either");
+        var other = lanes.submit(2_000_000, () -> "story 2");
+        assertEquals(2, lanes.cancel(p -> p >= 1_000_000 && p < 2_000_000));
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> running.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, e.getCause());
+        e = assertThrows(java.util.concurrent.ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, e.getCause());
+        assertEquals("story 2", other.get(10, TimeUnit.SECONDS), "the lane goes on with the other story's work");
+    }
 }
