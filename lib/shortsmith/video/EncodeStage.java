@@ -175,7 +175,8 @@ public final class EncodeStage {
 
     private static ClipEncoder.Inputs inputsFor(Story story, Story.Scene s, WorkDir work, SceneWords words) {
         Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
-        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus());
+        int turn = story.scenes().stream().map(Story.Scene::id).toList().indexOf(s.id());   // the scene's place: moves take turns
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus(), Math.max(0, turn));
     }
 
     private static Path audioOf(Story.Scene s, WorkDir work) {
