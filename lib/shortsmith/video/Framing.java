@@ -241,10 +241,17 @@ public final class Framing {
         int[] over = plan.overhang();
         if (over[0] > 0 || over[1] > 0) {
             String edge = over[0] > 0 && over[1] > 0 ? "right and bottom edges" : over[0] > 0 ? "right edge" : "bottom edge";
-            String fill = String.format(Locale.ROOT, "the subject is cut by the picture's %s: the move brings it inward, and the fill shows "
-                    + "beyond that edge (up to %.0f %% of the frame)", edge, 100.0 * Math.max(over[0] / c.move().at(1).width(), over[1] / c.move().at(1).height()));
-            plan = new Plan(c.move(), stage, subject, source, why + "; the subject is cut by the picture's " + edge + ": brought inward", c.kept(),
-                    warning == null ? fill : warning + "; " + fill);
+            var a = c.move().at(0);
+            var b = c.move().at(1);
+            // Where the subject's far side sits in the first and last frames (shares of the frame from the left or top).
+            double from = over[0] > 0 ? (p.subject.x1() - a.x()) / a.width() : (p.subject.y1() - a.y()) / a.height();
+            double to = over[0] > 0 ? (p.subject.x1() - b.x()) / b.width() : (p.subject.y1() - b.y()) / b.height();
+            String how = to < from ? "the move brings it inward" : "the move starts past that edge to hold it whole";
+            String fill = String.format(Locale.ROOT, "the subject is cut by the picture's %s: %s; the view passes that edge by up to %.0f %% of "
+                    + "the frame, where the picture's own edge shows mirrored and blurred", edge, how,
+                    100.0 * Math.max(over[0] / Math.min(a.width(), b.width()), over[1] / Math.min(a.height(), b.height())));
+            if (named != null) why += "; the subject is cut by the picture's " + edge + ": " + how;
+            plan = new Plan(c.move(), stage, subject, source, why, c.kept(), warning == null ? fill : warning + "; " + fill);
         }
         return plan;
     }
@@ -390,8 +397,9 @@ public final class Framing {
             if (best < Motion.MIN_PAN - 1e-9 && !forced) return null;
             double width = best < Motion.MIN_PAN - 1e-9 ? wmin : bestWidth, height = width / aspect, len = horizontal ? width : height;
             var early = view(width, false);   // across the pan, the view stays where it starts
-            // Only the last view of a pan toward a cut edge may pass it: the subject comes inward.
-            double[] s = holding(len, horizontal, false), e = holding(len, horizontal, forward);
+            // A pan toward a cut edge may end past it (the subject comes inward); one away from it may start past it, so
+            // that it holds the subject whole.
+            double[] s = holding(len, horizontal, !forward), e = holding(len, horizontal, forward);
             double from, to;
             if (best >= Motion.MIN_PAN - 1e-9) {
                 from = forward ? s[0] : s[1];
@@ -421,7 +429,7 @@ public final class Framing {
         /** How far a pan of views {@code width} wide can travel holding the subject (0 when it cannot hold it). */
         double reach(double width, boolean horizontal, boolean forward) {
             double len = horizontal ? width : width / aspect;
-            double[] s = holding(len, horizontal, false), e = holding(len, horizontal, forward);
+            double[] s = holding(len, horizontal, !forward), e = holding(len, horizontal, forward);
             if (s == null || e == null) return 0;
             if (holding(horizontal ? width / aspect : width, !horizontal, false) == null) return 0;   // nor across
             return Math.max(0, forward ? e[1] - s[0] : s[1] - e[0]);
@@ -457,11 +465,9 @@ public final class Framing {
             boolean preferOut = kind.equals("zoom-out") || Math.floorMod(turn, 2) == 1 && !(cutRight || cutBottom);
             order.add(preferOut ? Motion.ZOOM_OUT : Motion.ZOOM_IN);
             order.add(preferOut ? Motion.ZOOM_IN : Motion.ZOOM_OUT);
-            boolean sideways = first.isPan() ? first.isSideways() : panMotion.isSideways();
-            for (Motion m : sideways ? List.of(towardOnAxis(false), opposite(towardOnAxis(false)), panMotion, opposite(panMotion))
-                    : List.of(towardOnAxis(true), opposite(towardOnAxis(true)), panMotion, opposite(panMotion))) {
-                order.add(m);
-            }
+            if (first.isZoom()) order.add(panMotion);
+            Motion across = towardOnAxis(!panMotion.isSideways());   // the other axis, toward the subject's side
+            order.addAll(List.of(across, opposite(across), opposite(panMotion)));
             order.remove(first);
             String noRoom = noRoom(first);
             for (Motion m : order) {
@@ -479,7 +485,11 @@ public final class Framing {
                     + best.move().motion().id() + ", which keeps most of it");
         }
 
-        /** A pan toward the subject on the axis it is farthest off centre (for its room); with none, the roomier axis, turn about. */
+        /**
+         * A pan toward the subject on the axis where it sits farthest off centre; with the subject
+         * centred (or none), along the picture's longer axis for the frame, the other way from one
+         * pan's turn to the next.
+         */
         Motion towardSubject(int turn) {
             double offX = offCentre(true), offY = offCentre(false);
             if (subject != null && Math.max(Math.abs(offX), Math.abs(offY)) > 0.08) {

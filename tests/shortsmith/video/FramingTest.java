@@ -105,22 +105,34 @@ class FramingTest {
     }
 
     @Test
-    void everyFrameOfEveryMoveHoldsTheSubjectWhereGeometryAloneLosesIt() {
+    void everyMoveHoldsTheSubjectOrSaysHowMuchItKeepsWhereGeometryAloneLosesIt() {
         int frames = 150;
         double aspect = 9.0 / 16;
         double before = 0, after = 0;
-        int cases = 0;
+        int cases = 0, cut = 0;
         for (int[] size : new int[][] {{404, 718}, {1210, 2150}, {1600, 900}}) {
             for (double[] p : PLACES) {
                 var t = truth(size[0], size[1], p[0], p[1]);
                 var motions = new ArrayList<Motion>(Motion.moves());
                 motions.add(null);   // none named: chosen toward the subject
                 for (Motion m : motions) {
-                    var move = Framing.plan(size[0], size[1], aspect, t, m);
+                    var plan = Framing.plan(Framing.Stage.cover(size[0], size[1]), aspect, t, "test", m, cases);
+                    var move = plan.move();
                     double share = Framing.shareHolding(move, t, size[0], size[1], frames);
-                    assertEquals(1.0, share, "subject at " + p[0] + "," + p[1] + " on " + size[0] + "x" + size[1] + ", " + m + ": " + move);
-                    if (m != null) {
+                    String what = "subject at " + p[0] + "," + p[1] + " on " + size[0] + "x" + size[1] + ", " + m + ": " + plan.explain();
+                    assertTrue(move.travel().visible(), what);
+                    if (m == null) {
+                        assertEquals(1.0, share, "a move chosen here holds the subject in every frame: " + what);
+                    } else {
                         assertEquals(m, move.motion(), "a named motion keeps its direction");
+                        // Honoured even where its kind of move cannot hold the subject (a pan up, the subject 3 % from the top):
+                        // then it keeps most of it, and says so.
+                        if (share < 1) {
+                            cut++;
+                            assertTrue(plan.kept() > 0.6 && plan.warning() != null && plan.warning().contains("keeps only"), what);
+                        } else {
+                            assertNull(plan.warning(), what);
+                        }
                         before += Framing.shareHolding(Framing.geometryOnly(size[0], size[1], aspect, m), t, size[0], size[1], frames);
                         after += share;
                         cases++;
@@ -135,7 +147,7 @@ class FramingTest {
             }
         }
         assertTrue(before / cases < 0.8, "geometry alone loses such subjects often: " + before / cases);
-        assertEquals(1.0, after / cases);
+        assertTrue(after / cases > 0.95 && cut <= cases / 10, "subject-aware moves hold them: " + after / cases + ", " + cut + " of " + cases + " cut");
     }
 
     @Test
