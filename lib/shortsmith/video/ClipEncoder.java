@@ -123,7 +123,7 @@ public final class ClipEncoder {
                 : shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan());
         String ass = Captions.ass(words, settings.clips().captionStyle(), size, duration, font);
 
-        var staged = stage(in);
+        var staged = stage(in, duration);
         var picture = staged.picture();
         if (picture.upscale() > 1.5) {
             warnings.add(String.format(Locale.ROOT, "scene %s: the picture is %dx%d and is upscaled %.1fx to fill %s; it will look soft "
@@ -333,11 +333,11 @@ public final class ClipEncoder {
     public RenderSpeed renderSpeed(Inputs in, int frames) {
         var size = settings.video().size();
         int fps = settings.video().fps();
-        var staged = stage(in);
-        var move = staged.plan().move();
-        var renderer = KenBurns.of(staged.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var narration = loadNarration(in);
         double duration = (double) frames(narration.duration()) / fps;
+        var staged = stage(in, duration);
+        var move = staged.plan().move();
+        var renderer = KenBurns.of(staged.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var font = Captions.font(settings.clips().captionFont());
         String ass = Captions.ass(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()), settings.clips().captionStyle(),
                 size, duration, font);
@@ -373,11 +373,12 @@ public final class ClipEncoder {
      */
     record Staged(Picture picture, Framing.Plan plan, KenBurns.Yuv420 source) {}
 
-    Staged stage(Inputs in) {
+    /** The scene's picture decoded and its move planned, for a clip of {@code seconds}. */
+    Staged stage(Inputs in, double seconds) {
         var size = settings.video().size();
         int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
         var picture = decodeImage(in, sw, sh);
-        var plan = plan(in, picture);
+        var plan = plan(in, picture, seconds);
         int[] over = plan.overhang();
         if (over[0] == 0 && over[1] == 0) return new Staged(picture, plan, picture.source());
         // Two pixels more than the views reach, for the resampling's right and lower neighbours.
@@ -491,9 +492,10 @@ public final class ClipEncoder {
 
     /**
      * The scene's move: around the manifest's {@code focus} when it names one, else around the
-     * subject found in the picture; the scene's own motion when it names one, else its turn's.
+     * subject found in the picture; the scene's own motion when it names one, else its turn's; over
+     * a clip of {@code seconds}.
      */
-    Framing.Plan plan(Inputs in, Picture p) {
+    Framing.Plan plan(Inputs in, Picture p, double seconds) {
         var area = p.area();
         int cw = p.source().width(), ch = p.source().height();
         boolean whole = settings.clips().fit() == Settings.Fit.CONTAIN_BLUR;
@@ -511,7 +513,7 @@ public final class ClipEncoder {
         }
         var size = settings.video().size();
         var stage = whole ? Framing.Stage.contain(cw, ch, area) : Framing.Stage.coverWithFill(cw, ch);
-        return Framing.plan(stage, (double) size.width() / size.height(), subject, source, in.motion(), in.turn());
+        return Framing.plan(stage, (double) size.width() / size.height(), subject, source, in.motion(), in.turn(), seconds);
     }
 
     /** What determines the clip: any change means a new render. */

@@ -170,10 +170,10 @@ class FramingTest {
         javax.imageio.ImageIO.write(scene(400, 711, 0.85, 0.12, 3), "png", picture.toFile());
         var enc = new ClipEncoder(ffmpeg, StoryFixture.smallSettings(), EncoderProfile.lossless());
         var decoded = enc.decodeImage(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null), 404, 718);
-        var detected = enc.plan(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null), decoded);
+        var detected = enc.plan(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null), decoded, 6);
         assertEquals("found in the picture", detected.source());
         assertEquals(0.85, detected.subject().cx(), 0.05);
-        var focused = enc.plan(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null, new Story.Focus(0.2, 0.8)), decoded);
+        var focused = enc.plan(new ClipEncoder.Inputs("t", "s", "x", null, picture, null, null, new Story.Focus(0.2, 0.8)), decoded, 6);
         assertEquals("the manifest's focus", focused.source());
         assertEquals(0.2, focused.subject().cx(), 0.01);
         assertEquals(0.8, focused.subject().cy(), 0.01);

@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class MotionTest {
     static final Ffmpeg FFMPEG = Ffmpeg.locate(Settings.defaults());
     static final double ASPECT = 9.0 / 16;
+    /** A scene's length when a move is planned without rendering it. */
+    static final double SCENE = 6;
     static Path dir, wav;
     static List<Path> photos;
 
@@ -73,8 +75,8 @@ class MotionTest {
         List<Motion> moves = new ArrayList<>();
         for (int i = 0; i < photos.size(); i++) {
             var in = scene("s" + i, null, photos.get(i), i);
-            var staged = enc.stage(in);
-            assertEquals(staged.plan().move(), enc.plan(in, staged.picture()).move(), "deterministic");
+            var staged = enc.stage(in, SCENE);
+            assertEquals(staged.plan().move(), enc.plan(in, staged.picture(), SCENE).move(), "deterministic");
             moves.add(staged.plan().motion());
         }
         assertTrue(moves.contains(Motion.ZOOM_IN) && moves.contains(Motion.ZOOM_OUT) && moves.stream().anyMatch(Motion::isPan),
@@ -129,11 +131,11 @@ class MotionTest {
         var enc = encoder(Map.of("FIT", "contain-blur", "BACKGROUND", "#000000"));
         var moves = new ArrayList<Motion>(List.of(Motion.values()));
         moves.add(null);
-        var staged = enc.stage(scene("c", null, picture, 1));
+        var staged = enc.stage(scene("c", null, picture, 1), SCENE);
         var renderer = KenBurns.of(staged.source(), 360, 640, false);
         byte[] frame = new byte[renderer.frameBytes()];
         for (Motion m : moves) {
-            var plan = enc.plan(scene("c", m, picture, 1), staged.picture());
+            var plan = enc.plan(scene("c", m, picture, 1), staged.picture(), SCENE);
             assertTrue(plan.travel().visible() || m == Motion.NONE, m + ": " + plan.explain());
             for (double t : new double[] {0, 0.5, 1}) {
                 renderer.render(plan.move(), t, frame);
@@ -190,7 +192,7 @@ class MotionTest {
         var kite = photos.get(4);
         for (int turn = 0; turn < 2; turn++) {   // a zoom's turn and a pan's
             for (Motion m : new Motion[] {null, Motion.ZOOM_IN, Motion.PAN_RIGHT}) {
-                var staged = enc.stage(scene("kite", m, kite, turn));
+                var staged = enc.stage(scene("kite", m, kite, turn), SCENE);
                 var plan = staged.plan();
                 var subject = plan.subject();
                 assertNotNull(subject, "the kite is found");
@@ -267,14 +269,34 @@ class MotionTest {
     }
 
     @Test
+    void aPanStaysCalmBeyondItsMinimumWhateverItsDirection() {
+        // x264 keeps a pan's dots smooth at 0.75 px a frame (1080×1920, 30 fps) and not at 1.2: pans are held to that pace.
+        var stage = Framing.Stage.cover(1210, 2152);
+        for (double seconds : new double[] {1, 3, 6, 12}) {
+            for (Motion m : List.of(Motion.PAN_LEFT, Motion.PAN_RIGHT, Motion.PAN_UP, Motion.PAN_DOWN)) {
+                var move = Framing.plan(stage, ASPECT, null, "test", m, 0, seconds).move();
+                var a = move.at(0);
+                var b = move.at(1);
+                double pixels = Math.hypot(b.x() - a.x(), b.y() - a.y()) * 1080 / a.width();   // frame pixels at 1080x1920
+                double minimum = Motion.MIN_PAN * (m.isSideways() ? 1080 : 1920);
+                assertTrue(pixels >= minimum - 1e-6, m + " over " + seconds + " s travels the minimum: " + pixels);
+                assertTrue(pixels <= Math.max(Framing.FORCED_PAN * (m.isSideways() ? 1080 : 1920), Framing.MAX_PAN_SPEED * seconds * 1080) + 1e-6,
+                        m + " over " + seconds + " s: " + pixels + " px, " + pixels / (seconds * 30) + " px a frame");
+            }
+        }
+        // With no length given (the benchmark's framing row), a pan takes all the room there is.
+        assertEquals(-0.12, Framing.plan(stage, ASPECT, null, "test", Motion.PAN_UP, 0).travel().panY(), 0.002);
+    }
+
+    @Test
     void theTravelMeasuredOnFramesIsThePlannedOneDespiteCaptionsAndAHook() {
         var enc = encoder(Map.of());
-        var staged = enc.stage(scene("leaf", Motion.ZOOM_IN, photos.get(3), 0));
+        var staged = enc.stage(scene("leaf", Motion.ZOOM_IN, photos.get(3), 0), SCENE);
         int w = 144, h = 256;
         var renderer = KenBurns.of(staged.source(), w, h, false);
         var seen = new HashSet<String>();
         for (Motion m : Motion.values()) {
-            var move = enc.plan(scene("leaf", m, photos.get(3), 0), staged.picture()).move();
+            var move = enc.plan(scene("leaf", m, photos.get(3), 0), staged.picture(), SCENE).move();
             float[] first = grey(renderer, move, 0, w, h), last = grey(renderer, move, 1, w, h);
             // A hook's block of text over the top of the last frame, and captions lower down.
             for (int y = 20; y < 50; y++) for (int x = 20; x < 124; x++) last[y * w + x] = (x / 3 + y / 4) % 2 == 0 ? 255 : 20;
