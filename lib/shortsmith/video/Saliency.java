@@ -65,10 +65,10 @@ public final class Saliency {
     }
 
     /** A saliency map: {@code width × height} values, row by row, 0…1.25. */
-    record Map(float[] values, int width, int height) {}
+    record Heatmap(float[] values, int width, int height) {}
 
     /** The saliency map of a picture, on a copy whose long side is {@link #SIZE}. */
-    static Map map(KenBurns.Yuv420 picture) {
+    static Heatmap map(KenBurns.Yuv420 picture) {
         int pw = picture.width(), ph = picture.height();
         double scale = (double) SIZE / Math.max(pw, ph);
         int w = Math.max(8, (int) Math.round(pw * scale)), h = Math.max(8, (int) Math.round(ph * scale));
@@ -100,7 +100,7 @@ public final class Saliency {
         normalise(surround);
         float[] map = new float[w * h];
         for (int i = 0; i < w * h; i++) map[i] = 0.5f * global[i] + 0.5f * surround[i] + 0.25f * skin[i];
-        return new Map(blur(map, w, h, 1), w, h);
+        return new Heatmap(blur(map, w, h, 1), w, h);
     }
 
     /** Chroma counts more than in YCbCr: colour is what makes most subjects stand out. */

@@ -105,6 +105,32 @@ class FramingTest {
     }
 
     @Test
+    void aBandFromEdgeToEdgeIsBackgroundWhenASpotStandsOutAsMuch() {
+        // A sunset band across the whole picture and a boat-sized spot below it: the band is sky, the spot the subject.
+        var img = scene(404, 718, 0.5, 0.5, 9);
+        var g = img.createGraphics();
+        g.setColor(new java.awt.Color(90, 105, 75));
+        g.fillRect(0, 0, 404, 718);
+        g.setColor(new java.awt.Color(250, 150, 40));
+        g.fillRect(0, 150, 404, 110);
+        g.setColor(new java.awt.Color(60, 70, 160));   // less striking than the band: the peak is in the band
+        g.fillOval(100, 470, 70, 50);
+        g.dispose();
+        var found = Saliency.subject(yuv(img)).orElseThrow();
+        assertTrue(found.x0() > 0.15 && found.x1() < 0.5 && found.y0() > 0.6 && found.y1() < 0.8, "the spot, not the band: " + found);
+        // Alone, a band is still the subject: nothing else stands out.
+        var band = scene(404, 718, 0.5, 0.5, 9);
+        g = band.createGraphics();
+        g.setColor(new java.awt.Color(90, 105, 75));
+        g.fillRect(0, 0, 404, 718);
+        g.setColor(new java.awt.Color(250, 150, 40));
+        g.fillRect(0, 150, 404, 110);
+        g.dispose();
+        var only = Saliency.subject(yuv(band)).orElseThrow();
+        assertTrue(only.x0() < 0.05 && only.x1() > 0.95, "the band: " + only);
+    }
+
+    @Test
     void everyMoveHoldsTheSubjectOrSaysHowMuchItKeepsWhereGeometryAloneLosesIt() {
         int frames = 150;
         double aspect = 9.0 / 16;
