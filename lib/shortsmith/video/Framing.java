@@ -24,16 +24,18 @@ import java.util.Locale;
  * <p>With no motion named, scenes take turns (in, pan, out, pan; {@code turn} is the scene's place
  * in the story), each move following its picture's subject: a zoom centres on it, a pan goes toward
  * it; a subject the picture's right or bottom edge cuts (where Shorts puts its buttons and titles)
- * is brought inward, the view passing that edge by up to {@link #OVERHANG} over a fill.
+ * is brought inward, the view passing that edge by up to {@link #OVERHANG} (the caller carries the
+ * picture on past it: {@link KenBurns.Yuv420#extended}).
  *
- * <pre>jshell> Framing.plan(Framing.Stage.cover(1210, 2152), 1080.0 / 1920, Saliency.Box.around(0.8, 0.3), null, 2)</pre>
+ * <pre>jshell> Framing.plan(Framing.Stage.coverWithFill(1210, 2152), 1080.0 / 1920, Saliency.Box.around(0.8, 0.3), "given", null, 2, 6).explain()</pre>
  */
 public final class Framing {
     private Framing() {}
 
     /**
      * How far the last view may pass the picture's right or bottom edge, as a share of the view, to
-     * bring a subject that edge cuts inward (the stage's fill shows there, under Shorts' buttons).
+     * bring a subject that edge cuts inward (the picture's own edge, mirrored and blurred, shows
+     * there, under Shorts' buttons or titles).
      */
     public static final double OVERHANG = 0.06;
 
@@ -160,8 +162,9 @@ public final class Framing {
      * What a move plays over: a canvas of {@code width × height} pixels with the picture at
      * {@code picture}. {@code whole}: the picture sits on a fill (contain-blur) and every view
      * shows all of it. Otherwise (cover) every view stays on the picture, except that with
-     * {@code fill} the last view may pass its right or bottom edge by {@link #OVERHANG} to bring a
-     * subject cut there inward (the caller extends the canvas with a fill: {@link Plan#overhang}).
+     * {@code fill} a view may pass its right or bottom edge by {@link #OVERHANG} to bring a subject
+     * cut there inward, or to hold it whole (the caller carries the picture on past it by
+     * {@link Plan#overhang}).
      */
     public record Stage(int width, int height, Viewport picture, boolean whole, boolean fill) {
         /** A picture the views stay on (nothing beyond its edges). */
