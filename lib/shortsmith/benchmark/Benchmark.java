@@ -252,7 +252,7 @@ public final class Benchmark {
                 long t0 = System.nanoTime();
                 var found = Saliency.subject(card).orElse(null);
                 millis += (System.nanoTime() - t0) / 1e6;
-                for (Motion m : Motion.values()) {
+                for (Motion m : Motion.moves()) {
                     double b = Framing.shareHolding(Framing.geometryOnly(w, h, aspect, m), truth, w, h, frames);
                     double a = Framing.shareHolding(Framing.plan(w, h, aspect, found, m), truth, w, h, frames);
                     before += b;

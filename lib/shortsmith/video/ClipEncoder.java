@@ -58,22 +58,23 @@ public final class ClipEncoder {
 
     /**
      * What a clip is made from. {@code words} may be null: then they are estimated. The story's
-     * title is written into the clip, so the merge can refuse clips of another story.
+     * title is written into the clip, so the merge can refuse clips of another story. {@code turn}
+     * is the scene's place in the story (0 first): scenes with no motion named take turns.
      */
     public record Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words,
-                         Story.Focus focus, String language, String hook, Story.Captions captions) {
+                         Story.Focus focus, int turn, String language, String hook, Story.Captions captions) {
         /** Inputs with no focus of their own: the subject is found in the picture. {@code motion} null: chosen from the picture. */
         public Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words) {
             this(story, sceneId, text, motion, image, audio, words, null);
         }
 
         /**
-         * Inputs whose captions know no language (function words fall back to short words), with
-         * the settings' look and no hook.
+         * Inputs of a story's first scene whose captions know no language (function words fall back
+         * to short words), with the settings' look and no hook.
          */
         public Inputs(String story, String sceneId, String text, Motion motion, Path image, Path audio, List<Story.Word> words,
                       Story.Focus focus) {
-            this(story, sceneId, text, motion, image, audio, words, focus, null, null, null);
+            this(story, sceneId, text, motion, image, audio, words, focus, 0, null, null, null);
         }
 
         /** The captions of this clip: the settings' look with the story's own, in the story's language. */
@@ -141,15 +142,16 @@ public final class ClipEncoder {
             throw sceneError(in.sceneId(), e.exitCode(), e.getMessage());
         }
 
-        int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
-        var picture = decodeImage(in, sw, sh);
+        var staged = stage(in, duration);
+        var picture = staged.picture();
         if (picture.upscale() > 1.5) {
             warnings.add(String.format(Locale.ROOT, "scene %s: the picture is %dx%d and is upscaled %.1fx to fill %s; it will look soft "
                     + "(give one at least %dx%d)", in.sceneId(), picture.width(), picture.height(), picture.upscale(), size,
                     (int) Math.ceil(picture.width() * picture.upscale() / 1.5), (int) Math.ceil(picture.height() * picture.upscale() / 1.5)));
         }
-        var plan = plan(in, picture);
-        var renderer = KenBurns.of(picture.source(), size.width(), size.height(), !rendersBesideOthers());
+        var plan = staged.plan();
+        if (plan.warning() != null) warnings.add("scene " + in.sceneId() + ": " + plan.warning());
+        var renderer = KenBurns.of(staged.source(), size.width(), size.height(), !rendersBesideOthers());
 
         Path partial = null;
         try {
@@ -349,11 +351,11 @@ public final class ClipEncoder {
     public RenderSpeed renderSpeed(Inputs in, int frames) {
         var size = settings.video().size();
         int fps = settings.video().fps();
-        var picture = decodeImage(in, even(size.width() * Motion.MARGIN), even(size.height() * Motion.MARGIN));
-        var move = plan(in, picture).move();
-        var renderer = KenBurns.of(picture.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var narration = loadNarration(in);
         double duration = (double) frames(narration.duration()) / fps;
+        var staged = stage(in, duration);
+        var move = staged.plan().move();
+        var renderer = KenBurns.of(staged.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var spec = in.captionSpec(settings);
         var font = spec.font();
         String ass = Captions.ass(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()), spec, duration, in.hook());
@@ -375,22 +377,39 @@ public final class ClipEncoder {
     /** One scene's render alone: milliseconds a frame, whether its move is a pan, and whether the Vector API drew it. */
     public record RenderSpeed(double millisPerFrame, boolean pan, boolean vectorApi) {}
 
-    /** A decoded picture: the source the moves play over, the picture's own size, and how much it was enlarged to fill the frame. */
-    record Picture(KenBurns.Yuv420 source, int width, int height, double upscale, double fgX, double fgY, double fgW, double fgH) {}
+    /**
+     * A decoded picture: the source the moves play over, where the picture lies on it ({@code area},
+     * pixels: all of it for {@code FIT=cover}), the picture's own size, and how much it was enlarged
+     * to fill the frame.
+     */
+    record Picture(KenBurns.Yuv420 source, Framing.Viewport area, int width, int height, double upscale) {}
 
     /**
-     * The picture decoded to BT.709 yuv420p, large enough that the widest viewport covers the frame
-     * {@link Motion#MARGIN} times over. With {@code FIT=cover} it keeps its own shape (nothing is
-     * cropped here: the move chooses what to show); with {@code contain-blur} it is shown whole,
-     * centred on a frame-shaped canvas filled with its own blurred copy. Transparency is composited
-     * onto a blurred, darkened copy of the picture (or {@code BACKGROUND}), not black. ffmpeg applies
-     * a JPEG's EXIF orientation itself (autorotate); a test guards that.
+     * A scene ready to render: its picture, the planned move, and the source the move plays over:
+     * the picture itself, or, when the move passes the picture's right or bottom edge to bring a
+     * subject cut there inward, the picture carried on past that edge ({@link KenBurns.Yuv420#extended}).
      */
-    Picture decodeImage(Inputs in, int sw, int sh) {
+    record Staged(Picture picture, Framing.Plan plan, KenBurns.Yuv420 source) {}
+
+    /** The scene's picture decoded and its move planned, for a clip of {@code seconds}. */
+    Staged stage(Inputs in, double seconds) {
+        var size = settings.video().size();
+        int sw = even(size.width() * Motion.MARGIN), sh = even(size.height() * Motion.MARGIN);
+        var picture = decodeImage(in, sw, sh);
+        var plan = plan(in, picture, seconds);
+        int[] over = plan.overhang();
+        if (over[0] == 0 && over[1] == 0) return new Staged(picture, plan, picture.source());
+        // Two pixels more than the views reach, for the resampling's right and lower neighbours.
+        var extended = picture.source().extended(over[0] == 0 ? 0 : even(over[0] + 2), over[1] == 0 ? 0 : even(over[1] + 2));
+        return new Staged(picture, plan, extended);
+    }
+
+    /** The image file's size, from its header (PNG, JPEG) or ffprobe. */
+    private shortsmith.media.PictureHeader header(Inputs in) {
         if (in.image() == null) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "no image: run gen-images first or set \"image\"");
         if (!Files.isRegularFile(in.image())) throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " does not exist");
         // PNG and JPEG headers are read here; anything else is asked of ffprobe.
-        var header = shortsmith.media.PictureHeader.read(in.image()).orElseGet(() -> {
+        return shortsmith.media.PictureHeader.read(in.image()).orElseGet(() -> {
             try {
                 var stream = Media.probePicture(ffmpeg, in.image()).video().orElseThrow(() -> ShortsmithException.badInput("no picture in it"));
                 return new shortsmith.media.PictureHeader(stream.width(), stream.height(), stream.pixFmt());
@@ -398,30 +417,58 @@ public final class ClipEncoder {
                 throw sceneError(in.sceneId(), ExitCode.BAD_INPUT, "image " + in.image() + " cannot be decoded (" + e.getMessage() + ")");
             }
         });
+    }
+
+    /** The filter that fills what the picture does not cover: its own colours (transparent parts black), blurred and darkened; or one colour. */
+    private String fill() {
+        var background = settings.clips().background();
+        return background.equals("blur")
+                ? "premultiply=inplace=1,boxblur=luma_radius=min(w\\,h)/20:luma_power=2,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55,format=rgb24"
+                : "format=rgb24,drawbox=c=0x" + background.substring(1) + ":t=fill";
+    }
+
+    /**
+     * The picture decoded to BT.709 yuv420p, large enough that the widest view covers the frame
+     * {@link Motion#MARGIN} times over. With {@code FIT=cover} it keeps its own shape (nothing is
+     * cropped here: the move chooses what to show). With {@code contain-blur} it is shown whole,
+     * fitted to the frame (the tightest view) and centred on a canvas {@code sw × sh} filled with
+     * its own blurred copy, so every view, which holds the whole picture, has room to move over the
+     * fill. Transparency is composited onto a blurred, darkened copy of the picture (or
+     * {@code BACKGROUND}), not black. ffmpeg applies a JPEG's EXIF orientation itself (autorotate);
+     * a test guards that.
+     */
+    Picture decodeImage(Inputs in, int sw, int sh) {
+        var header = header(in);
         int iw = Math.max(1, header.width()), ih = Math.max(1, header.height());
         var clips = settings.clips();
         boolean alpha = header.pixFmt().matches(".*(a|pal8).*") && !header.pixFmt().startsWith("yuvj") && !header.pixFmt().equals("gray");
-        // The fill: the picture's own colours (transparent parts black), blurred and darkened; or one colour.
-        String fill = clips.background().equals("blur")
-                ? "premultiply=inplace=1,boxblur=luma_radius=min(w\\,h)/20:luma_power=2,colorchannelmixer=rr=0.55:gg=0.55:bb=0.55,format=rgb24"
-                : "format=rgb24,drawbox=c=0x" + clips.background().substring(1) + ":t=fill";
         String graph;
-        double fgX = 0, fgY = 0, fgW = 1, fgH = 1;
+        Framing.Viewport area = null;
         if (clips.fit() == Settings.Fit.CONTAIN_BLUR) {
-            double k = Math.min((double) sw / iw, (double) sh / ih);
-            fgW = iw * k / sw;
-            fgH = ih * k / sh;
-            fgX = (1 - fgW) / 2;
-            fgY = (1 - fgH) / 2;
+            // Fitted to the tightest view (the frame's size on this canvas), centred.
+            double k = Math.min(sw / Motion.MARGIN / iw, sh / Motion.MARGIN / ih);
+            int fw = Math.max(2, (int) Math.floor(iw * k / 2) * 2), fh = Math.max(2, (int) Math.floor(ih * k / 2) * 2);
+            int ox = (sw - fw) / 2, oy = (sh - fh) / 2;
+            area = new Framing.Viewport(ox, oy, fw, fh);
             graph = "[0:v]format=rgba,split[a][b];[a]scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:flags=bicubic,crop=" + sw + ":" + sh
-                    + "," + fill + "[bg];[b]scale=" + sw + ":" + sh + ":force_original_aspect_ratio=decrease:flags=bicubic[fg];"
-                    + "[bg][fg]overlay=(W-w)/2:(H-h)/2:format=auto,";
+                    + "," + fill() + "[bg];[b]scale=" + fw + ":" + fh + ":flags=bicubic[fg];"
+                    + "[bg][fg]overlay=" + ox + ":" + oy + ":format=auto,";
         } else if (alpha) {
             graph = "[0:v]format=rgba,scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:force_divisible_by=2:flags=bicubic,format=rgba,split[a][b];"
-                    + "[a]" + fill + "[bg];[bg][b]overlay=format=auto,";
+                    + "[a]" + fill() + "[bg];[bg][b]overlay=format=auto,";
         } else {
             graph = "[0:v]scale=" + sw + ":" + sh + ":force_original_aspect_ratio=increase:force_divisible_by=2:flags=bicubic,";
         }
+        var source = decode(in, graph);
+        if (area == null) area = new Framing.Viewport(0, 0, source.width(), source.height());
+        double upscale = clips.fit() == Settings.Fit.CONTAIN_BLUR
+                ? Math.min((double) settings.video().size().width() / iw, (double) settings.video().size().height() / ih)
+                : (double) Math.min(source.width(), source.height()) / Motion.MARGIN / Math.min(iw, ih);
+        return new Picture(source, area, iw, ih, upscale);
+    }
+
+    /** Runs {@code graph} (which ends in a comma) on the scene's image: one BT.709 yuv420p frame. */
+    private KenBurns.Yuv420 decode(Inputs in, String graph) {
         graph += "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p[out]";
         // image2 without patterns: a '%' in a file name is just a character. y4m carries the size it chose.
         var cmd = ffmpeg.command("-loglevel", "error", "-f", "image2", "-pattern_type", "none", "-i", "file:" + in.image().toAbsolutePath(),
@@ -444,11 +491,7 @@ public final class ClipEncoder {
             Thread.currentThread().interrupt();
             throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted", e);
         }
-        var source = y4m(raw);
-        double upscale = clips.fit() == Settings.Fit.CONTAIN_BLUR
-                ? Math.min((double) settings.video().size().width() / iw, (double) settings.video().size().height() / ih)
-                : (double) Math.min(source.width(), source.height()) / Motion.MARGIN / Math.min(iw, ih);
-        return new Picture(source, iw, ih, upscale, fgX, fgY, fgW, fgH);
+        return y4m(raw);
     }
 
     /** The one frame of a YUV4MPEG2 stream: "YUV4MPEG2 W… H… …\nFRAME\n" then the planes. */
@@ -467,28 +510,37 @@ public final class ClipEncoder {
 
     /**
      * The scene's move: around the manifest's {@code focus} when it names one, else around the
-     * subject found in the picture; in the scene's own motion's direction when it names one.
+     * subject found in the picture; the scene's own motion when it names one, else its turn's; over
+     * a clip of {@code seconds}.
      */
-    Framing.Plan plan(Inputs in, Picture p) {
+    Framing.Plan plan(Inputs in, Picture p, double seconds) {
+        var area = p.area();
+        int cw = p.source().width(), ch = p.source().height();
+        boolean whole = settings.clips().fit() == Settings.Fit.CONTAIN_BLUR;
         Saliency.Box subject;
         String source;
         if (in.focus() != null) {
-            subject = Saliency.Box.around(p.fgX() + in.focus().x() * p.fgW(), p.fgY() + in.focus().y() * p.fgH());
+            subject = Saliency.Box.around((area.x() + in.focus().x() * area.width()) / cw, (area.y() + in.focus().y() * area.height()) / ch);
             source = "the manifest's focus";
         } else {
-            subject = Saliency.subject(p.source()).orElse(null);
+            // Only the picture is looked at, not the fill around a contained one.
+            var found = Saliency.subject(whole ? p.source().crop(area) : p.source());
+            subject = found.map(b -> new Saliency.Box((area.x() + b.x0() * area.width()) / cw, (area.y() + b.y0() * area.height()) / ch,
+                    (area.x() + b.x1() * area.width()) / cw, (area.y() + b.y1() * area.height()) / ch)).orElse(null);
             source = subject == null ? "nothing stands out" : "found in the picture";
         }
         var size = settings.video().size();
-        var move = Framing.plan(p.source().width(), p.source().height(), (double) size.width() / size.height(), subject, in.motion());
-        return new Framing.Plan(move, subject, source);
+        var stage = whole ? Framing.Stage.contain(cw, ch, area) : Framing.Stage.coverWithFill(cw, ch);
+        return Framing.plan(stage, (double) size.width() / size.height(), subject, source, in.motion(), in.turn(), seconds);
     }
 
     /** What determines the clip: any change means a new render. */
     String key(Inputs in) {
         // The thread count changes with how many clips run at once, not what the clip is.
         EncoderProfile identity = profile instanceof EncoderProfile.X264 x ? x.withThreads(0) : profile;
-        return hash(List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(), String.valueOf(in.motion()),
+        return hash(List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(),
+                // With no motion named, the scene's place in the story chooses its move.
+                in.motion() == null ? "turn " + in.turn() : in.motion().id(),
                 String.valueOf(in.focus()), String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),
                 String.valueOf(identity.videoArgs(settings.video().fps())), settings.encoding().audioBitrate(),
                 // The captions' look (the story's own over the settings'), language and hook: a changed style renders again.

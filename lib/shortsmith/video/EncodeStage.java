@@ -178,7 +178,8 @@ public final class EncodeStage {
         Path image = s.image() != null ? Path.of(s.image()) : work.imageOf(s.id()).orElse(null);
         // The hook is drawn over the story's first scene only.
         String hook = story.scenes().getFirst().id().equals(s.id()) ? story.hook() : null;
-        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus(),
+        int turn = story.scenes().stream().map(Story.Scene::id).toList().indexOf(s.id());   // the scene's place: moves take turns
+        return new ClipEncoder.Inputs(story.title(), s.id(), s.text(), s.motion(), image, audioOf(s, work), words.words(), s.focus(), Math.max(0, turn),
                 story.language(), hook, story.captions());
     }
 

@@ -254,6 +254,60 @@ final class KenBurns {
                     java.util.Arrays.copyOfRange(raw, l, l + c), java.util.Arrays.copyOfRange(raw, l + c, l + 2 * c));
         }
 
+        /**
+         * The picture carried on {@code right} pixels past its right edge and {@code bottom} past
+         * its bottom edge (even numbers), for a view that passes them: its own edge mirrored, blurred
+         * more the farther it lies from the edge (a box half as wide as that distance), so colours
+         * carry on without a seam and nothing there looks sharp enough to be the picture.
+         */
+        public Yuv420 extended(int right, int bottom) {
+            if (right % 2 != 0 || bottom % 2 != 0) throw new IllegalArgumentException("extend by even pixels: " + right + ", " + bottom);
+            int w = width + right, h = height + bottom;
+            return new Yuv420(w, h, extend(y, width, height, right, bottom), extend(u, width / 2, height / 2, right / 2, bottom / 2),
+                    extend(v, width / 2, height / 2, right / 2, bottom / 2));
+        }
+
+        private static byte[] extend(byte[] plane, int pw, int ph, int right, int bottom) {
+            int w = pw + right, h = ph + bottom;
+            byte[] out = new byte[w * h];
+            for (int j = 0; j < h; j++) {
+                int sj = j < ph ? j : Math.max(0, 2 * ph - 1 - j);
+                for (int i = 0; i < w; i++) out[j * w + i] = plane[sj * pw + (i < pw ? i : Math.max(0, 2 * pw - 1 - i))];
+            }
+            if (right == 0 && bottom == 0) return out;
+            long[] sum = new long[(w + 1) * (h + 1)];   // sum[(j)(w+1) + i]: the mirrored canvas above and left of (i, j)
+            for (int j = 0; j < h; j++) {
+                long row = 0;
+                for (int i = 0; i < w; i++) {
+                    row += out[j * w + i] & 0xFF;
+                    sum[(j + 1) * (w + 1) + i + 1] = sum[j * (w + 1) + i + 1] + row;
+                }
+            }
+            byte[] blurred = out.clone();
+            for (int j = 0; j < h; j++) {
+                for (int i = j < ph ? pw : 0; i < w; i++) {
+                    int past = Math.max(i - pw + 1, j - ph + 1), r = (past + 1) / 2;
+                    int x0 = Math.max(0, i - r), x1 = Math.min(w, i + r + 1), y0 = Math.max(0, j - r), y1 = Math.min(h, j + r + 1);
+                    long total = sum[y1 * (w + 1) + x1] - sum[y0 * (w + 1) + x1] - sum[y1 * (w + 1) + x0] + sum[y0 * (w + 1) + x0];
+                    blurred[j * w + i] = (byte) Math.round((double) total / ((x1 - x0) * (y1 - y0)));
+                }
+            }
+            return blurred;
+        }
+
+        /** The part of the picture under {@code r} (its corner and size rounded down to even pixels, for the chroma). */
+        public Yuv420 crop(Framing.Viewport r) {
+            int x = Math.max(0, (int) r.x() & ~1), y = Math.max(0, (int) r.y() & ~1);
+            int w = Math.min(width - x, (int) r.width() & ~1), h = Math.min(height - y, (int) r.height() & ~1);
+            byte[] cy = new byte[w * h], cu = new byte[w * h / 4], cv = new byte[w * h / 4];
+            for (int j = 0; j < h; j++) System.arraycopy(this.y, (y + j) * width + x, cy, j * w, w);
+            for (int j = 0; j < h / 2; j++) {
+                System.arraycopy(u, (y / 2 + j) * (width / 2) + x / 2, cu, j * (w / 2), w / 2);
+                System.arraycopy(v, (y / 2 + j) * (width / 2) + x / 2, cv, j * (w / 2), w / 2);
+            }
+            return new Yuv420(w, h, cy, cu, cv);
+        }
+
         @Override
         public String toString() { return "Yuv420[" + width + "x" + height + "]"; }
     }

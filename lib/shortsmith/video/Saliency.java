@@ -60,6 +60,15 @@ public final class Saliency {
 
     /** The subject's box, or empty when nothing stands out (a flat or evenly busy picture). */
     public static Optional<Box> subject(KenBurns.Yuv420 picture) {
+        var m = map(picture);
+        return region(m.values(), m.width(), m.height());
+    }
+
+    /** A saliency map: {@code width × height} values, row by row, 0…1.25. */
+    record Heatmap(float[] values, int width, int height) {}
+
+    /** The saliency map of a picture, on a copy whose long side is {@link #SIZE}. */
+    static Heatmap map(KenBurns.Yuv420 picture) {
         int pw = picture.width(), ph = picture.height();
         double scale = (double) SIZE / Math.max(pw, ph);
         int w = Math.max(8, (int) Math.round(pw * scale)), h = Math.max(8, (int) Math.round(ph * scale));
@@ -91,8 +100,7 @@ public final class Saliency {
         normalise(surround);
         float[] map = new float[w * h];
         for (int i = 0; i < w * h; i++) map[i] = 0.5f * global[i] + 0.5f * surround[i] + 0.25f * skin[i];
-        map = blur(map, w, h, 1);
-        return region(map, w, h);
+        return new Heatmap(blur(map, w, h, 1), w, h);
     }
 
     /** Chroma counts more than in YCbCr: colour is what makes most subjects stand out. */
@@ -157,17 +165,33 @@ public final class Saliency {
 
     /**
      * The region around the strongest spot: the connected pixels at least halfway from the map's
-     * median to the peak, boxed and padded. Empty when the peak hardly stands above the median.
+     * median to the peak, boxed and padded. Empty when the peak hardly stands above the median. A
+     * region that reaches two sides of the picture (a band of sky from edge to edge, a corner) is
+     * taken for background when another spot stands out as much: then that one is the subject.
      */
     static Optional<Box> region(float[] map, int w, int h) {
         float[] sorted = map.clone();
         Arrays.sort(sorted);
         float median = sorted[sorted.length / 2], peak = sorted[sorted.length - 1];
         if (peak <= 0 || peak - median < 0.25f * peak) return Optional.empty();
-        int at = 0;
-        for (int i = 1; i < map.length; i++) if (map[i] > map[at]) at = i;
         float threshold = median + 0.5f * (peak - median);
         boolean[] seen = new boolean[map.length];
+        int[] first = null;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            int at = -1;
+            for (int i = 0; i < map.length; i++) if (!seen[i] && map[i] >= threshold && (at < 0 || map[i] > map[at])) at = i;
+            if (at < 0) break;
+            int[] box = flood(map, w, h, at, threshold, seen);
+            if (box[4] > 0.6 * w * h) return Optional.empty();   // "everything stands out": no subject
+            int sides = (box[0] == 0 ? 1 : 0) + (box[1] == 0 ? 1 : 0) + (box[2] == w - 1 ? 1 : 0) + (box[3] == h - 1 ? 1 : 0);
+            if (sides < 2) return Optional.of(padded(box, w, h));
+            if (first == null) first = box;
+        }
+        return first == null ? Optional.empty() : Optional.of(padded(first, w, h));
+    }
+
+    /** The connected pixels from {@code at} at or above {@code threshold}, marked in {@code seen}: {x0, y0, x1, y1, count}. */
+    private static int[] flood(float[] map, int w, int h, int at, float threshold, boolean[] seen) {
         var todo = new ArrayDeque<Integer>();
         todo.add(at);
         seen[at] = true;
@@ -189,9 +213,13 @@ public final class Saliency {
                 }
             }
         }
-        if (count > 0.6 * w * h) return Optional.empty();   // "everything stands out": no subject
-        double pad = 1.5;                                   // map pixels: the blur spreads edges a little
-        return Optional.of(new Box(Math.max(0, (x0 - pad) / w), Math.max(0, (y0 - pad) / h),
-                Math.min(1, (x1 + 1 + pad) / w), Math.min(1, (y1 + 1 + pad) / h)));
+        return new int[] {x0, y0, x1, y1, count};
+    }
+
+    /** A region's box in fractions of the picture, padded: the blur spreads edges a little. */
+    private static Box padded(int[] box, int w, int h) {
+        double pad = 1.5;   // map pixels
+        return new Box(Math.max(0, (box[0] - pad) / w), Math.max(0, (box[1] - pad) / h),
+                Math.min(1, (box[2] + 1 + pad) / w), Math.min(1, (box[3] + 1 + pad) / h));
     }
 }

@@ -254,7 +254,7 @@ class CaptionLookTest {
 
     @Test
     void aChangedLookHookOrLanguageRendersTheClipAgain() {
-        var in = new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, "es", null, null);
+        var in = new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, 0, "es", null, null);
         var ffmpeg = shortsmith.media.Ffmpeg.locate(Settings.defaults());
         String key = new ClipEncoder(ffmpeg, Settings.defaults(), EncoderProfile.lossless()).key(in);
         for (var setting : List.of("CAPTION_POSITION=top", "CAPTION_SIZE=1.1", "CAPTION_COLOR=#eeeeee", "CAPTION_HIGHLIGHT=red",
@@ -264,11 +264,11 @@ class CaptionLookTest {
         }
         var encoder = new ClipEncoder(ffmpeg, Settings.defaults(), EncoderProfile.lossless());
         var story = Story.parse("{\"title\": \"t\", \"captions\": {\"box\": \"on\"}, \"scenes\": [{\"id\": \"a\", \"text\": \"Hola.\"}]}", "s");
-        assertNotEquals(key, encoder.key(new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, "es", null,
+        assertNotEquals(key, encoder.key(new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, 0, "es", null,
                 story.captions())), "the story's own look");
-        assertNotEquals(key, encoder.key(new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, "es", "¡Mira!",
+        assertNotEquals(key, encoder.key(new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, 0, "es", "¡Mira!",
                 null)), "a hook");
-        assertNotEquals(key, encoder.key(new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, "ca", null,
+        assertNotEquals(key, encoder.key(new ClipEncoder.Inputs("t", "s1", "Hola.", null, Path.of("a.png"), Path.of("a.wav"), null, null, 0, "ca", null,
                 null)), "the language (its function words)");
     }
 }

@@ -83,9 +83,14 @@ class EncodeTest {
         assertEquals(0, first.exitCode(), first.toString());
         Path clip = story.getParent().resolve("story.work/clips/s2.mp4");
         long before = Files.getLastModifiedTime(clip).toMillis();
-        var again = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json");
+        var again = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json", "--explain");
         assertEquals(0, again.exitCode(), again.toString());
         assertTrue(again.stderr().contains("unchanged"), again.stderr());
+        // --explain: each scene's move and how far it travels, kept with the clip.
+        for (String id : List.of("s1", "s2", "s3")) {
+            assertTrue(java.util.regex.Pattern.compile("(?m)^" + id + ": (zoom-in|zoom-out|pan-\\w+): (zoom \\d\\.\\d\\d→\\d\\.\\d\\d|pan \\d+\\.\\d% of the frame \\w+)")
+                    .matcher(again.stderr()).find(), again.stderr());
+        }
         assertEquals(before, Files.getLastModifiedTime(clip).toMillis());
 
         var forced = TestSupport.jbang(story.getParent(), StoryFixture.SMALL, null, "encode", "story.json", "s2", "--force");
