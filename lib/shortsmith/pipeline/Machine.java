@@ -3,23 +3,29 @@ package shortsmith.pipeline;
 import shortsmith.concurrency.PriorityLanes;
 import shortsmith.concurrency.RateLimiter;
 import shortsmith.concurrency.SlotLeases;
+import shortsmith.concurrency.SubmissionLedger;
 import shortsmith.core.Home;
+import shortsmith.core.ServiceKey;
 import shortsmith.core.Settings;
 import shortsmith.providers.ImageProvider;
+import shortsmith.providers.ImageStage;
 import shortsmith.providers.SpeechProvider;
 import shortsmith.video.EncodeStage;
 import shortsmith.video.EncoderProfile;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The machine's limits, shared by every story of a run: one narration lane set (MAX_PARALLEL_TTS),
  * one picture lane set (MAX_PARALLEL_IMAGES) under one IMAGE_RATE_PER_MIN, one clip lane set (the
  * CPU's cores, or the NVENC sessions). Work is taken in story order, then scene order, so the first
  * story is finished first and no lane idles while any story has work for it. Across processes, the
- * image rate and the NVENC sessions are shared through files in the user cache
- * ({@code ~/.cache/shortsmith/limits/}): two terminals cannot break them together.
+ * image rate is counted in one ledger per paid service ({@link ServiceKey}: the provider and its
+ * normalised base URL), and the NVENC sessions are lock files, both in the user cache
+ * ({@link Home#limits()}): two terminals, or a {@code short} beside a {@code gen-images} or an
+ * {@code encode}, cannot break them together. A cluster's worker passes its own ledgers
+ * ({@link #of(Settings, Function)}) so that the rate holds across machines.
  *
  * <pre>jshell> Machine.of(Settings.load())</pre>
  */
@@ -37,10 +43,7 @@ public final class Machine {
     private final java.util.Map<Integer, AtomicInteger> narrationsLeftOf = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean restored = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** How long a clip may wait for an NVENC session another run holds. */
-    static final Duration SESSION_WAIT = Duration.ofHours(2);
-
-    private Machine(Settings settings, EncoderProfile profile) throws InterruptedException {
+    private Machine(Settings settings, EncoderProfile profile, Function<ServiceKey, SubmissionLedger> ledgers) throws InterruptedException {
         this.profile = profile;
         this.clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
         var par = settings.parallelism();
@@ -50,12 +53,9 @@ public final class Machine {
         var provider = ImageProvider.from(settings);
         this.imageProvider = provider;
         this.speechProvider = SpeechProvider.from(settings);
-        // One ledger per service (provider and base URL): two runs against the same service share its limit.
-        String service = provider.name() + " " + settings.providers().images().baseUrl();
-        this.imageRate = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute())
-                .sharedThrough(limits().resolve("image-submissions-" + provider.name() + "-" + Integer.toHexString(service.hashCode()) + ".ledger"),
-                        settings.providers().deadline()) : null;
-        this.nvencSessions = profile instanceof EncoderProfile.Nvenc ? new SlotLeases(limits(), "nvenc-session", clipsAtOnce, SESSION_WAIT) : null;
+        // One ledger per service: every run against the same service, whatever the command, shares its limit.
+        this.imageRate = ImageStage.submissionLimit(provider, settings, ledgers);
+        this.nvencSessions = EncodeStage.nvencSessions(profile, settings);
         // On the CPU, clips leave cores to a narration engine on this machine until every narration is made.
         int whileNarrating = par.clipCoresWhileNarrating();
         boolean local = speechProvider.runsHere();
@@ -63,12 +63,21 @@ public final class Machine {
         clips.hold(heldForNarration);
     }
 
-    /** The limits for a run with these settings, however many stories it makes (the encoder profile decided once). */
+    /**
+     * The limits for a run with these settings, however many stories it makes (the encoder profile
+     * decided once); the image rate is counted with this user's other processes in ledger files.
+     */
     public static Machine of(Settings settings) throws InterruptedException {
-        return new Machine(settings, EncodeStage.profileFor(null, settings));
+        return of(settings, service -> ImageStage.userLedger(service, settings));
     }
 
-    static java.nio.file.Path limits() { return Home.cache().resolve("limits"); }
+    /**
+     * The same, with the image rate counted in {@code ledgers}' ledger for the image service (a
+     * cluster's worker passes ledgers kept in its database, so the rate holds across machines).
+     */
+    public static Machine of(Settings settings, Function<ServiceKey, SubmissionLedger> ledgers) throws InterruptedException {
+        return new Machine(settings, EncodeStage.profileFor(null, settings), ledgers);
+    }
 
     /** Story {@code story} will queue {@code n} narrations: the cores held for narration wait for them too. Call for every story first. */
     public void expectNarrations(int story, int n) {

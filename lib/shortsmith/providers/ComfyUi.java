@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import shortsmith.concurrency.Retry;
 import shortsmith.core.Json;
+import shortsmith.core.ServiceKey;
 import shortsmith.core.Settings;
 import shortsmith.core.Shutdown;
 
@@ -66,6 +67,9 @@ final class ComfyUi {
     }
 
     URI base() { return base; }
+
+    /** The server as a service: pictures and narration on one ComfyUI are one service, whichever asks. */
+    ServiceKey service() { return ServiceKey.of("comfyui", base.toString()); }
 
     /** Where a prompt is, as the server tells it. */
     sealed interface Where {
