@@ -330,6 +330,21 @@ final class Http {
      * again is safe. Headers carrying a key reach only the key origin.
      */
     HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
+        // A paid request sent through Jobs.sendOnce is on record from here until an answer says it was not taken.
+        var sending = kind == Kind.PAID && Jobs.SENDING.isBound() ? Jobs.SENDING.get() : null;
+        if (sending == null) return sendNow(method, uri, headers, body, kind);
+        sending.beforeSend();
+        try {
+            return sendNow(method, uri, headers, body, kind);
+        } catch (MaybeBilled e) {
+            throw e;
+        } catch (ProviderException e) {
+            sending.notSent();
+            throw e;
+        }
+    }
+
+    private HttpResponse<byte[]> sendNow(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         URI at = uri;
         String verb = method;
@@ -388,7 +403,12 @@ final class Http {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof TooLarge) throw new ProviderException(provider + ": answer larger than " + (MAX_DOWNLOAD >> 20) + " MB", 0, false, null);
+            if (cause instanceof TooLarge) {
+                // The server answered: a paid request was taken (and billed) even though the answer is refused here.
+                String message = provider + ": answer larger than " + (MAX_DOWNLOAD >> 20) + " MB";
+                if (kind == Kind.PAID) throw new MaybeBilled(message, 0);
+                throw new ProviderException(message, 0, false, null);
+            }
             if (neverSent(cause)) {
                 throw new ProviderException(provider + ": cannot reach " + where + " (" + describe(cause) + ")", 0, true, null);
             }

@@ -3,6 +3,7 @@ package shortsmith.providers;
 import shortsmith.concurrency.Retry;
 import shortsmith.core.CrashPoint;
 import shortsmith.core.Json;
+import shortsmith.core.Shutdown;
 import shortsmith.core.WorkDir;
 
 import java.io.IOException;
@@ -15,9 +16,13 @@ import java.util.Optional;
  * Paid requests and provider jobs in flight, on disk in the work folder. None of the providers
  * offers idempotency keys, so this is what keeps a run from paying twice:
  * <ul>
- * <li>before a paid request is sent, a {@code sending} record is written (flushed and renamed), and
- * it stays when the answer never arrives (a timeout, a broken connection, a kill): the next run
- * refuses to send that request again until the user asks ({@code --force});</li>
+ * <li>a {@code sending} record means "these bytes may have left": it is written (flushed and
+ * renamed) by {@link Http} immediately before a paid request goes out — after the rate permit and
+ * any wait — and it stays when the answer never arrives (a timeout, a broken connection, a kill):
+ * the next run refuses to send that request again until the user asks ({@code --force}, or
+ * {@code --force-unanswered} for every such record). An attempt refused or never sent (a 429 to
+ * retry, a refused connection, a run stopped while it waited) takes its record away again, so
+ * a Ctrl-C during a rate-limited run never turns a waiting scene into a refusal;</li>
  * <li>when the answer names a job, the record becomes {@code submitted} with the job's id and
  * polling URL before anything else happens, so a run killed while polling resumes the job.</li>
  * </ul>
@@ -50,11 +55,44 @@ record Jobs(Path dir) {
         }
     }
 
+    /** The paid request {@link #sendOnce} is sending on this thread; {@link Http} marks it right before its bytes go. */
+    static final ScopedValue<Sending> SENDING = ScopedValue.newInstance();
+
+    /** One paid request on its way: on record only while its bytes may have left and no answer says otherwise. */
+    final class Sending {
+        private final String name;
+        private final String provider;
+        private final String key;
+        private volatile boolean onRecord;
+
+        private Sending(String name, String provider, String key) {
+            this.name = name;
+            this.provider = provider;
+            this.key = key;
+        }
+
+        /** The bytes go next: nothing starts once the JVM is stopping, and the record is on disk before they leave. */
+        void beforeSend() {
+            Shutdown.check();
+            save(name, Job.sending(provider, key));
+            onRecord = true;
+            CrashPoint.reach("before-send");
+        }
+
+        /** This attempt was refused or never reached the server: nothing was billed, so nothing stays on record. */
+        void notSent() {
+            remove(name);
+            onRecord = false;
+        }
+    }
+
     /**
-     * Sends a paid request at most once. A {@code sending} record goes to disk first; it is removed
-     * when the request was refused or never reached the server (nothing was billed), and kept when
-     * its fate is unknown. A record left by an earlier run means that run's request may have been
-     * billed: nothing is sent, and the failure says so.
+     * Sends a paid request at most once: {@code send} waits for its permit, then the HTTP layer
+     * writes the {@code sending} record immediately before the request goes out. The record is
+     * removed when the request was refused or never reached the server (nothing was billed), or
+     * the run stopped before it was sent; it is kept when its fate is unknown. A record left by an
+     * earlier run means that run's request may have been billed: nothing is sent, and the failure
+     * says so and how to send it again.
      */
     <T> T sendOnce(String name, String key, String provider, Retry.Attempt<T> send) throws InterruptedException {
         var earlier = find(name, key);
@@ -62,16 +100,18 @@ record Jobs(Path dir) {
             throw new Http.MaybeBilled(provider + ": this request was sent at " + earlier.get().submittedAt()
                     + " and its answer never arrived (the run stopped or the connection broke)", 0);
         }
-        save(name, Job.sending(provider, key));
-        CrashPoint.reach("before-send");
+        var sending = new Sending(name, provider, key);
         try {
-            T answer = send.call();
+            T answer = ScopedValue.where(SENDING, sending).call(send::call);
             CrashPoint.reach("answer-received");
             return answer;
-        } catch (Http.MaybeBilled | InterruptedException e) {
+        } catch (Http.MaybeBilled e) {
             throw e;                          // it may have been accepted: the record stays
+        } catch (InterruptedException e) {
+            if (!sending.onRecord) remove(name);   // stopped while waiting, not while sending
+            throw e;
         } catch (RuntimeException e) {
-            remove(name);                     // refused, or never reached the server: nothing billed
+            remove(name);                     // refused, never reached the server, or never sent: nothing billed
             throw e;
         } catch (Exception e) {
             remove(name);
