@@ -137,4 +137,47 @@ class PaidRequestsTest {
             assertEquals(1, server.requests("POST", "/v1/images").size(), "not sent again: " + second.failures());
         }
     }
+
+    /**
+     * Two gen-images at once against one service, one calling it http://127.0.0.1:PORT and the
+     * other http://localhost:PORT/: IMAGE_RATE_PER_MIN=3 holds for both together, and the run held
+     * back says so on its progress line. Before, each process kept its own count (gen-images took no
+     * ledger, and the ledger was keyed by the URL's raw text): six submissions in the same second.
+     */
+    @Test
+    void twoRunsAtOnceKeepOneRateForTheServiceHoweverTheyNameIt(@TempDir Path dir) throws Exception {
+        var bfl = new ImagesTest.Bfl();
+        bfl.readyAfterMillis = 0;
+        try (var server = ImagesTest.serve(bfl)) {
+            Path a = ImagesTest.story(dir.resolve("a"), "a kite", "a lake", "a boat");
+            Path b = ImagesTest.story(dir.resolve("b"), "a hill", "a moon", "a tree");
+            var envA = bflEnv(server, dir.resolve("cache"), "3");
+            var envB = new HashMap<>(envA);
+            envB.put("IMAGE_BASE_URL", server.base().replace("127.0.0.1", "localhost") + "/");
+            Path logA = dir.resolve("a.log"), logB = dir.resolve("b.log");
+            // One after the other, so that two first builds of the script do not race in JBang's cache (#23, 16).
+            Process runA = start(a.getParent(), envA, logA, "gen-images", "story.json");
+            await(() -> bfl.submits.get() >= 3, 120, "three submissions");
+            Process runB = start(b.getParent(), envB, logB, "gen-images", "story.json");
+            try {
+                await(() -> {
+                    try {
+                        return Files.readString(logB).contains("held back by another shortsmith run");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }, 60, "the second run says it is held back by the first");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + Files.readString(logA) + Files.readString(logB), e);
+            }
+            Thread.sleep(3000);
+            assertEquals(3, bfl.submits.get(), "three submissions in the first minute, for both runs together");
+            String held = Files.readString(logB);
+            assertTrue(held.matches("(?s).*s\\d: image: held back by another shortsmith run: 3 starts in 60 s already made on this machine; next in \\d+(\\.\\d)? s.*"),
+                    held);
+            assertTrue(runA.waitFor(60, TimeUnit.SECONDS) && runA.exitValue() == 0, Files.readString(logA));
+            interrupt(runB, logB);
+            assertFalse(records(a).containsValue("sending") || records(b).containsValue("sending"), records(a) + " " + records(b));
+        }
+    }
 }
