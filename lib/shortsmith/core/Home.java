@@ -40,6 +40,16 @@ public final class Home {
     }
 
     /**
+     * The system's temporary folder: {@code $TMPDIR} when it names a folder (Java's
+     * {@code java.io.tmpdir} is /tmp whatever it says), else {@code java.io.tmpdir}.
+     */
+    public static Path temp() {
+        String tmp = System.getenv("TMPDIR");
+        if (tmp != null && !tmp.isBlank() && Path.of(tmp).isAbsolute() && Files.isDirectory(Path.of(tmp))) return Path.of(tmp);
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
      * Where limits shared by this user's processes live: one rate ledger per paid service
      * ({@link ServiceKey#fileName()}) and one lock file per NVENC session.
      */

@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an external tool and captures what it says. Every child process is ended if the JVM stops
- * (Ctrl-C), so an interrupted run leaves no ffmpeg behind.
+ * Runs an external tool and captures what it says. Every child process is ended with everything it
+ * started if the JVM stops (Ctrl-C, SIGTERM), times out or is interrupted, so a stopped run leaves
+ * no ffmpeg behind, nor a worker a user's command spawned.
  */
 public final class Proc {
     private Proc() {}
@@ -24,7 +25,7 @@ public final class Proc {
 
     static {
         Shutdown.onStop(() -> {
-            LIVE.forEach(Process::destroyForcibly);
+            LIVE.forEach(Proc::endTree);
             for (Process p : LIVE) {
                 try {
                     p.waitFor(2, TimeUnit.SECONDS);
@@ -86,9 +87,7 @@ public final class Proc {
             var errThread = Thread.ofVirtual().start(err);
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
-                // The whole tree: a wrapper script's children would otherwise go on running.
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                endTree(process);
                 process.waitFor();
             }
             outThread.join();
@@ -96,11 +95,29 @@ public final class Proc {
             return new Result(List.copyOf(command), process.exitValue(), out.text, err.text,
                     Duration.ofNanos(System.nanoTime() - start), !finished);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            endTree(process);
             Thread.currentThread().interrupt();
             throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted while running " + command.getFirst(), e);
         } finally {
             LIVE.remove(process);
+        }
+    }
+
+    /**
+     * Ends {@code process} and every process it started (a wrapper script's worker would otherwise
+     * go on running, holding the GPU). The tree is listed before the parent goes, since its
+     * children are then no longer its descendants; what they start meanwhile is ended too.
+     */
+    public static void endTree(Process process) {
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroyForcibly();
+        for (int round = 0; round < 3 && !tree.isEmpty(); round++) {
+            List<ProcessHandle> started = new java.util.ArrayList<>();
+            for (ProcessHandle h : tree) {
+                started.addAll(h.descendants().toList());
+                h.destroyForcibly();
+            }
+            tree = started;
         }
     }
 

@@ -111,7 +111,7 @@ record LocalCommand(String setting, String line, List<String> words) {
     byte[] run(Map<String, String> values, String extension, byte[] stdin, Duration timeout) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("shortsmith-command");
+            dir = shortsmith.core.WorkDir.temporary("command");
             Path out = dir.resolve("out." + extension);
             var filled = new java.util.HashMap<>(values);
             filled.put("out", out.toString());

@@ -203,9 +203,10 @@ public final class SpeechStage {
 
     /** The audio's length; it must decode and must not be silent. */
     static double checkAudio(Ffmpeg ffmpeg, String provider, byte[] bytes) {
-        Path tmp = null;
+        Path dir = null;
         try {
-            tmp = Files.createTempFile("narration", "." + Asset.extension(bytes));
+            dir = WorkDir.temporary("narration");
+            Path tmp = dir.resolve("narration." + Asset.extension(bytes));
             Files.write(tmp, bytes);
             Narration n;
             try {
@@ -221,7 +222,7 @@ public final class SpeechStage {
         } catch (IOException e) {
             throw ShortsmithException.output("cannot check the narration: " + e.getMessage(), e);
         } finally {
-            if (tmp != null) WorkDir.deleteQuietly(tmp);
+            if (dir != null) WorkDir.deleteTree(dir);
         }
     }
 }
