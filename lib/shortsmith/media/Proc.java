@@ -138,6 +138,7 @@ public final class Proc {
     /** Starts a process registered so that it ends with the JVM; none starts once it is stopping. */
     private static Process launch(ProcessBuilder builder) {
         Shutdown.check();
+        checkArguments(builder.command());
         try {
             Process p = builder.start();
             LIVE.add(p);
@@ -149,6 +150,20 @@ public final class Proc {
             return p;
         } catch (IOException e) {
             throw ShortsmithException.environment("cannot run " + builder.command().getFirst() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * No command line can carry a NUL: an argument with one is bad input (text from a manifest),
+     * not a tool that is missing, which is what starting it would report.
+     */
+    static void checkArguments(List<String> command) {
+        for (String arg : command) {
+            int nul = arg.indexOf('\0');
+            if (nul < 0) continue;
+            String around = arg.substring(Math.max(0, nul - 30), Math.min(arg.length(), nul + 30)).replace("\0", "\\0");
+            throw ShortsmithException.badInput(java.nio.file.Path.of(command.getFirst()).getFileName() + " cannot be given text with a NUL character"
+                    + " (\\0), as in \"…" + around + "…\"; remove it from the manifest");
         }
     }
 

@@ -87,11 +87,24 @@ record LocalCommand(String setting, String line, List<String> words) {
         return words;
     }
 
-    /** The arguments with the placeholders filled in. */
+    /** Where each placeholder's value comes from, for a message that points at it. */
+    private static final Map<String, String> SOURCES = Map.of("text", "the scene's \"text\"",
+            "prompt", "the scene's image prompt (its \"image_prompt\", else its \"text\")", "scene", "the scene's \"id\"",
+            "language", "the story's \"language\"", "voice", "the voice (TTS_VOICE)");
+
+    /** The arguments with the placeholders filled in; a value no command line can carry (a NUL in it) is bad input naming where it came from. */
     List<String> fill(Map<String, String> values) {
         List<String> args = new ArrayList<>();
         for (String w : words) {
             var m = PLACEHOLDER.matcher(w);
+            while (m.find()) {
+                String name = m.group(1);
+                if (values.getOrDefault(name, "").indexOf('\0') >= 0) {
+                    throw ShortsmithException.badInput(setting + " cannot be run: " + SOURCES.getOrDefault(name, "{" + name + "}")
+                            + " contains a NUL character (\\0), which no command-line argument can carry; remove it from the manifest");
+                }
+            }
+            m.reset();
             if (m.matches()) {
                 String v = values.getOrDefault(m.group(1), "");
                 args.add(v.startsWith("-") ? " " + v : v);

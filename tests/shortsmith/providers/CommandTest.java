@@ -162,4 +162,25 @@ class CommandTest {
     private static boolean sleeping(String marker) {
         return ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains("sleep " + marker));
     }
+
+    /**
+     * A NUL in a scene's text cannot be an argument: the scene fails as bad input (exit 5) naming
+     * the text, not as a missing tool. Before, starting the command failed and the run exited 4
+     * ("cannot run espeak-ng: invalid null character in command").
+     */
+    @Test
+    void aNulInTheTextIsBadInputNamingTheTextNotAMissingTool(@TempDir Path dir) throws Exception {
+        var voiced = speech(story(dir, "Hola\u0000mundo.", "x"), Map.of("TTS_PROVIDER", "command", "TTS_COMMAND", "espeak-ng -v es -w {out} {text}"));
+        assertEquals(ExitCode.BAD_INPUT.code(), voiced.exitCode(), voiced.failures().toString());
+        assertEquals("scene s1: TTS_COMMAND cannot be run: the scene's \"text\" contains a NUL character (\\0), which no command-line argument can"
+                + " carry; remove it from the manifest", voiced.failures().get("s1").getMessage());
+        var drawn = images(story(dir.resolve("p"), "Hola.", "a\u0000kite"), Map.of("IMAGE_PROVIDER", "command", "IMAGE_COMMAND", "my-flux --prompt {prompt} --out {out}"));
+        assertEquals(ExitCode.BAD_INPUT.code(), drawn.exitCode());
+        assertTrue(drawn.failures().get("s1").getMessage().contains("the scene's image prompt"), drawn.failures().toString());
+        // Any tool: an argument with a NUL (a title in ffmpeg's metadata) is bad input too, never "tool missing".
+        var e = assertThrows(ShortsmithException.class, () -> shortsmith.media.Proc.run(List.of("ffmpeg", "-metadata", "comment=story=Ti\u0000tle"),
+                java.time.Duration.ofSeconds(5)));
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertEquals("ffmpeg cannot be given text with a NUL character (\\0), as in \"…comment=story=Ti\\0tle…\"; remove it from the manifest", e.getMessage());
+    }
 }
