@@ -74,6 +74,12 @@ public final class Batch {
     }
 
     public static Report run(List<Path> manifests, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        return run(manifests, settings, force, false, progress);
+    }
+
+    /** With {@code resendUnanswered}: every story's paid requests on record as sent and never answered are sent once more. */
+    public static Report run(List<Path> manifests, Settings settings, boolean force, boolean resendUnanswered, Progress progress)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         double cpu0 = CpuTime.now();
         int n = manifests.size();
@@ -110,7 +116,7 @@ public final class Batch {
                 try {
                     var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
                     var music = Merge.musicFor(input.story(), settings, null, false);
-                    var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
+                    var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force, resendUnanswered), view, machine, order);
                     made[order] = result;
                     Map<String, String> failures = new TreeMap<>();
                     result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));

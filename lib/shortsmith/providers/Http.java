@@ -166,15 +166,12 @@ final class Http {
      * again without the user asking ({@code --force} for that scene).
      */
     static final class MaybeBilled extends ProviderException {
-        MaybeBilled(String message, int status) {
-            super(message + "; the request may have been accepted and billed, so it is not sent again automatically", status, false, null);
-        }
-    }
+        /** How every such failure ends, so that a summary can find them in a batch's report. */
+        static final String NOT_SENT_AGAIN = "the request may have been accepted and billed, so it is not sent again automatically";
 
-    /** A scene's failure, with how to send its request again on purpose when it may have been billed. */
-    static ShortsmithException howToSendAgain(ShortsmithException e, String stage, String sceneId) {
-        if (!(e instanceof MaybeBilled)) return e;
-        return new ShortsmithException(e.exitCode(), e.getMessage() + " (to send it again: " + stage + " --force STORY " + sceneId + ")", e);
+        MaybeBilled(String message, int status) {
+            super(message + "; " + NOT_SENT_AGAIN, status, false, null);
+        }
     }
 
     /** Retry's view of a failure: provider errors say themselves; anything else is not retried. */

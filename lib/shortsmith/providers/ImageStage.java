@@ -40,8 +40,10 @@ public final class ImageStage {
     private final Settings settings;
     private final ImageProvider provider;
     private final RateLimiter gate;
-    private final Jobs jobs;
+    private Jobs jobs;
     private final boolean force;
+    /** The manifest as the user gave it, for the command a possibly billed failure names (null: piped in). */
+    private Path manifest;
     private final Progress progress;
 
     /** {@code limiter} null = none (the local provider). */
@@ -89,8 +91,27 @@ public final class ImageStage {
     }
 
     public static StageResult run(StoryInput input, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        return run(input, settings, force, false, progress);
+    }
+
+    /** With {@code resendUnanswered}: every request on record as sent and never answered is sent once more (--resend-unanswered). */
+    public static StageResult run(StoryInput input, Settings settings, boolean force, boolean resendUnanswered, Progress progress)
+            throws InterruptedException {
         WorkDir work = input.workDir(settings);
-        return of(work, settings, force, progress).run(input);
+        var stage = of(work, settings, force, progress);
+        return (resendUnanswered ? stage.resendingUnanswered() : stage).run(input);
+    }
+
+    /** Requests on record as sent and never answered (they may have been billed) are sent once more, as the user asks. */
+    public ImageStage resendingUnanswered() {
+        jobs = jobs.resendingUnanswered();
+        return this;
+    }
+
+    /** The manifest the scenes come from, as the user gave it: a possibly billed failure names the command with it. */
+    public ImageStage forStory(Path manifest) {
+        this.manifest = manifest;
+        return this;
     }
 
     /** With a given provider and submission limiter (tests, benchmark); {@code limiter} null = none. */
@@ -100,6 +121,7 @@ public final class ImageStage {
     }
 
     public StageResult run(StoryInput input) throws InterruptedException {
+        if (manifest == null) manifest = input.manifest();
         try (var lock = work.lock("gen-images", progress::note)) {
             return runLocked(input);
         }
@@ -158,6 +180,9 @@ public final class ImageStage {
         }
         try {
             progress.update(id, "image: " + provider.name(), -1);
+            if (jobs.resendUnanswered() && jobs.state("image-" + id).filter("sending"::equals).isPresent()) {
+                progress.update(id, "image: sending again the request whose answer never came (--resend-unanswered)", -1);
+            }
             Consumer<String> status = s -> progress.update(id, "image: " + s, -1);
             var context = new ImageProvider.Context(jobs, gate.tellingWaitsTo(status), Ticker.system(), status);
             byte[] bytes = provider.generate(request, context);
@@ -177,7 +202,7 @@ public final class ImageStage {
             progress.failed(id, failure.getMessage());
             throw failure;
         } catch (ShortsmithException e) {
-            var failure = Http.howToSendAgain(e, "gen-images", id);
+            var failure = PaidRequests.withResendCommand(e, "gen-images", manifest, id);
             progress.failed(id, failure.getMessage());
             throw failure;
         }

@@ -26,9 +26,15 @@ import java.util.Optional;
  * <li>when the answer names a job, the record becomes {@code submitted} with the job's id and
  * polling URL before anything else happens, so a run killed while polling resumes the job.</li>
  * </ul>
- * The files hold job ids and polling URLs, never keys.
+ * The files hold job ids and polling URLs, never keys. {@code resendUnanswered} is the user asking
+ * ({@code --resend-unanswered}) for every request on record as unanswered to be sent once more.
  */
-record Jobs(Path dir) {
+record Jobs(Path dir, boolean resendUnanswered) {
+
+    Jobs(Path dir) { this(dir, false); }
+
+    /** The same records, with every request on record as unanswered sent once more when its scene is run. */
+    Jobs resendingUnanswered() { return new Jobs(dir, true); }
 
     /** A paid request for {@code key} (what was asked): being sent, or submitted as job {@code id}. */
     record Job(String provider, String key, String state, String id, String pollingUrl, String submittedAt) {
@@ -42,6 +48,15 @@ record Jobs(Path dir) {
     }
 
     static Jobs in(WorkDir work) { return new Jobs(work.root().resolve("jobs")); }
+
+    /** The state of the record saved under {@code name} ({@code sending}, {@code submitted}), whatever request it is for. */
+    Optional<String> state(String name) {
+        try {
+            return Optional.of(Json.MAPPER.readValue(file(name).toFile(), Job.class).state());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
 
     /** The record saved under {@code name} for the same request, if any. */
     Optional<Job> find(String name, String key) {
@@ -96,7 +111,7 @@ record Jobs(Path dir) {
      */
     <T> T sendOnce(String name, String key, String provider, Retry.Attempt<T> send) throws InterruptedException {
         var earlier = find(name, key);
-        if (earlier.isPresent() && !earlier.get().wasSubmitted()) {
+        if (earlier.isPresent() && !earlier.get().wasSubmitted() && !resendUnanswered) {
             throw new Http.MaybeBilled(provider + ": this request was sent at " + earlier.get().submittedAt()
                     + " and its answer never arrived (the run stopped or the connection broke)", 0);
         }

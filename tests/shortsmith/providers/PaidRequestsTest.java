@@ -180,4 +180,52 @@ class PaidRequestsTest {
             assertFalse(records(a).containsValue("sending") || records(b).containsValue("sending"), records(a) + " " + records(b));
         }
     }
+
+    /**
+     * The rule for paid requests, made usable: a request whose answer never came fails its scene
+     * naming the exact command that sends it again; later runs do not send it; --resend-unanswered
+     * sends exactly those once more, and nothing else.
+     */
+    @Test
+    void aPossiblyBilledSceneNamesItsResendCommandAndResendUnansweredSendsOnlyThose(@TempDir Path dir) throws Exception {
+        var bfl = new ImagesTest.Bfl();
+        bfl.readyAfterMillis = 0;
+        var slow = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var server = new FakeServer(r -> {
+            var a = bfl.answer(r);
+            return slow.get() && r.method().equals("POST") && r.body().contains("slow") ? a.after(3000) : a;
+        });
+        bfl.server = server;
+        try (server) {
+            Path story = ImagesTest.story(dir.resolve("my story"), "a kite", "a slow lake", "a slow boat");
+            var env = bflEnv(server, dir.resolve("cache"), "60");
+            env.put("PROVIDER_TIMEOUT", "1");
+            var first = TestSupport.jbang(story.getParent(), env, null, "gen-images", "story.json");
+            assertEquals(1, first.exitCode(), first.toString());
+            assertEquals(3, bfl.submits.get());
+            assertTrue(first.stderr().contains("gen-images: scene s2: bfl: no complete answer from 127.0.0.1:" + server.base().replaceFirst(".*:", "")
+                    + " within 1 s (PROVIDER_TIMEOUT); the request may have been accepted and billed, so it is not sent again automatically"
+                    + " (to send it again: gen-images --force story.json s2)"), first.stderr());
+            assertTrue(first.stderr().contains("(to send it again: gen-images --force story.json s3)"), first.stderr());
+            assertTrue(first.stderr().contains("gen-images: 2 paid requests may have been billed and are not sent again on their own;"
+                    + " to send exactly those again, once: gen-images --resend-unanswered story.json"), first.stderr());
+
+            slow.set(false);
+            var again = TestSupport.jbang(story.getParent(), env, null, "gen-images", "story.json");
+            assertEquals(3, bfl.submits.get(), "a plain run sends neither again: " + again);
+            assertTrue(again.stderr().contains("its answer never arrived") && again.stderr().contains("gen-images --force story.json s3"), again.stderr());
+
+            var resent = TestSupport.jbang(story.getParent(), env, null, "gen-images", "--resend-unanswered", "story.json");
+            assertEquals(0, resent.exitCode(), resent.toString());
+            assertEquals(5, bfl.submits.get(), "exactly the two unanswered ones, once each; the finished s1 is not sent again");
+            assertTrue(resent.stderr().contains("s2: image: sending again the request whose answer never came"), resent.stderr());
+            var last = TestSupport.jbang(story.getParent(), env, null, "gen-images", "--resend-unanswered", "story.json");
+            assertEquals(0, last.exitCode(), last.toString());
+            assertEquals(5, bfl.submits.get(), "nothing is unanswered any more: nothing is sent");
+        }
+        assertEquals("gen-images --force 'my story/story.json' s2", PaidRequests.resendCommand("gen-images",
+                Path.of("my story/story.json").toAbsolutePath(), "s2"));
+        assertEquals("tts --force - 's 1'", PaidRequests.resendCommand("tts", null, "s 1"));
+        assertEquals("gen-images --force '/elsewhere/it'\\''s.json' s2", PaidRequests.resendCommand("gen-images", Path.of("/elsewhere/it's.json"), "s2"));
+    }
 }
