@@ -24,7 +24,7 @@ public interface ImageProvider {
      */
     record Context(Jobs jobs, RateLimiter submissions, Ticker ticker, Consumer<String> status) {
         public static Context offline() {
-            return new Context(new Jobs(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "shortsmith-jobs")),
+            return new Context(new Jobs(shortsmith.core.Home.temp().resolve("shortsmith-jobs")),
                     RateLimiter.perMinute(1000), Ticker.system(), s -> {});
         }
     }

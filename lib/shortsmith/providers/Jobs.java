@@ -49,24 +49,34 @@ record Jobs(Path dir, boolean resendUnanswered) {
 
     static Jobs in(WorkDir work) { return new Jobs(work.root().resolve("jobs")); }
 
-    /** The state of the record saved under {@code name} ({@code sending}, {@code submitted}), whatever request it is for. */
-    Optional<String> state(String name) {
-        try {
-            return Optional.of(Json.MAPPER.readValue(file(name).toFile(), Job.class).state());
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+    /** A record is a few hundred bytes; a larger file is not one of ours (its size is not trusted). */
+    static final long MAX_RECORD = 64 * 1024;
+
+    /** The state of the record saved under {@code name} ({@code sending}, {@code submitted}, {@code unreadable}), whatever request it is for. */
+    Optional<String> state(String name) { return read(name).map(Job::state); }
+
+    /**
+     * The record saved under {@code name} for the same request, if any. A record that cannot be
+     * read (damaged, or not ours) may stand for a request that was sent and billed: it is found,
+     * as {@code unreadable}, whatever request it was for.
+     */
+    Optional<Job> find(String name, String key) {
+        return read(name).filter(job -> job.state().equals(UNREADABLE) || key.equals(job.key()));
     }
 
-    /** The record saved under {@code name} for the same request, if any. */
-    Optional<Job> find(String name, String key) {
+    private static final String UNREADABLE = "unreadable";
+
+    private Optional<Job> read(String name) {
         Path f = file(name);
         if (!Files.isRegularFile(f)) return Optional.empty();
         try {
+            if (Files.size(f) > MAX_RECORD) throw new IOException("larger than " + MAX_RECORD / 1024 + " KiB");
             Job job = Json.MAPPER.readValue(f.toFile(), Job.class);
-            return key.equals(job.key()) ? Optional.of(job) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
+            if (job == null || job.state() == null) throw new IOException("no state");
+            return Optional.of(job);
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            return Optional.of(new Job(null, null, UNREADABLE, null, null, why));
         }
     }
 
@@ -111,6 +121,10 @@ record Jobs(Path dir, boolean resendUnanswered) {
      */
     <T> T sendOnce(String name, String key, String provider, Retry.Attempt<T> send) throws InterruptedException {
         var earlier = find(name, key);
+        if (earlier.isPresent() && earlier.get().state().equals(UNREADABLE) && !resendUnanswered) {
+            throw new Http.MaybeBilled(provider + ": the record of this request, " + file(name).getFileName() + " in " + dir
+                    + ", cannot be read (" + earlier.get().submittedAt() + "), so whether it was sent is not known", 0);
+        }
         if (earlier.isPresent() && !earlier.get().wasSubmitted() && !resendUnanswered) {
             throw new Http.MaybeBilled(provider + ": this request was sent at " + earlier.get().submittedAt()
                     + " and its answer never arrived (the run stopped or the connection broke)", 0);

@@ -141,6 +141,10 @@ record LocalCommand(String setting, String line, List<String> words) {
                 throw new ShortsmithException(ExitCode.PROVIDER, setting + " exited 0 but wrote nothing to {out}"
                         + (r.lastErrorLine().isEmpty() ? "" : " (its last words: " + r.lastErrorLine() + ")"));
             }
+            if (Files.size(out) > Http.MAX_DOWNLOAD) {
+                throw new ShortsmithException(ExitCode.PROVIDER, setting + " wrote " + (Files.size(out) >> 20) + " MB to {out}, more than the "
+                        + (Http.MAX_DOWNLOAD >> 20) + " MB a picture or a narration may be");
+            }
             return Files.readAllBytes(out);
         } catch (IOException e) {
             throw ShortsmithException.output("cannot run " + setting + ": " + e.getMessage(), e);

@@ -1,12 +1,8 @@
 package shortsmith.providers;
 
 import shortsmith.core.ShortsmithException;
-import shortsmith.core.WorkDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -60,18 +56,6 @@ public final class PaidRequests {
         if (!unanswered(e)) return e;
         return new ShortsmithException(e.exitCode(), e.getMessage() + " (to send it again: " + resendCommand(stage, manifest, sceneId)
                 + (manifest == null ? ", with the same manifest on stdin" : "") + ")", e);
-    }
-
-    /** The paid requests of a story's work folder on record as sent and never answered (job names: image-s3, speech-s2…). */
-    public static List<String> unansweredIn(WorkDir work) {
-        Path dir = Jobs.in(work).dir();
-        if (!Files.isDirectory(dir)) return List.of();
-        try (var files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().map(f -> f.getFileName().toString().replaceFirst("\\.json$", ""))
-                    .filter(name -> new Jobs(dir).state(name).filter("sending"::equals).isPresent()).toList();
-        } catch (IOException e) {
-            return List.of();
-        }
     }
 
     private static Path typed(Path manifest) {

@@ -193,18 +193,18 @@ class PaidRequestsTest {
         var slow = new java.util.concurrent.atomic.AtomicBoolean(true);
         var server = new FakeServer(r -> {
             var a = bfl.answer(r);
-            return slow.get() && r.method().equals("POST") && r.body().contains("slow") ? a.after(3000) : a;
+            return slow.get() && r.method().equals("POST") && r.body().contains("slow") ? a.after(12_000) : a;
         });
         bfl.server = server;
         try (server) {
             Path story = ImagesTest.story(dir.resolve("my story"), "a kite", "a slow lake", "a slow boat");
             var env = bflEnv(server, dir.resolve("cache"), "60");
-            env.put("PROVIDER_TIMEOUT", "1");
+            env.put("PROVIDER_TIMEOUT", "5");
             var first = TestSupport.jbang(story.getParent(), env, null, "gen-images", "story.json");
             assertEquals(1, first.exitCode(), first.toString());
             assertEquals(3, bfl.submits.get());
             assertTrue(first.stderr().contains("gen-images: scene s2: bfl: no complete answer from 127.0.0.1:" + server.base().replaceFirst(".*:", "")
-                    + " within 1 s (PROVIDER_TIMEOUT); the request may have been accepted and billed, so it is not sent again automatically"
+                    + " within 5 s (PROVIDER_TIMEOUT); the request may have been accepted and billed, so it is not sent again automatically"
                     + " (to send it again: gen-images --force story.json s2)"), first.stderr());
             assertTrue(first.stderr().contains("(to send it again: gen-images --force story.json s3)"), first.stderr());
             assertTrue(first.stderr().contains("gen-images: 2 paid requests may have been billed and are not sent again on their own;"
@@ -227,5 +227,32 @@ class PaidRequestsTest {
                 Path.of("my story/story.json").toAbsolutePath(), "s2"));
         assertEquals("tts --force - 's 1'", PaidRequests.resendCommand("tts", null, "s 1"));
         assertEquals("gen-images --force '/elsewhere/it'\\''s.json' s2", PaidRequests.resendCommand("gen-images", Path.of("/elsewhere/it's.json"), "s2"));
+    }
+
+    /**
+     * A job record that cannot be read (damaged, or a huge file that is not ours) may stand for a
+     * request that was sent and billed: the request is not sent, and the failure says why and how
+     * to send it. Before, an unreadable record counted as none, and the request was sent again.
+     */
+    @Test
+    void anUnreadableRecordIsNotTakenForNoRecord(@TempDir Path dir) throws Exception {
+        String b64 = java.util.Base64.getEncoder().encodeToString(ImagesTest.png(180, 320));
+        try (var server = new FakeServer(r -> FakeServer.Answer.json("{\"data\":[{\"b64_json\":\"" + b64 + "\"}]}"))) {
+            Path story = ImagesTest.story(dir.resolve("s"), "a kite", "a lake");
+            Path jobs = Files.createDirectories(story.resolveSibling("story.work/jobs"));
+            Files.writeString(jobs.resolve("image-s1.json"), "{\"provider\":\"openai\",\"state\":\"send");          // torn
+            Files.write(jobs.resolve("image-s2.json"), new byte[200_000]);                                      // not ours
+            var settings = ImagesTest.settings(server, "openai");
+            var result = ImagesTest.run(story, settings, new java.io.ByteArrayOutputStream());
+            assertEquals(0, server.requests("POST", "/v1/images").size(), "neither is sent: " + result.failures());
+            String why = result.failures().get("s1").getMessage();
+            assertTrue(why.startsWith("scene s1: openai: the record of this request, image-s1.json in ") && why.contains("cannot be read")
+                    && why.endsWith("(to send it again: gen-images --force " + story.toAbsolutePath().normalize() + " s1)"), why);
+            assertTrue(result.failures().get("s2").getMessage().contains("larger than 64 KiB"), result.failures().toString());
+            var input = shortsmith.core.StoryInput.resolve(List.of(story.toString(), "s1"), System.in, true);
+            var forced = ImageStage.run(input, settings, true, new shortsmith.core.Progress(new java.io.PrintStream(new java.io.ByteArrayOutputStream()), false, List.of()));
+            assertEquals(0, forced.exitCode(), forced.failures().toString());
+            assertEquals(1, server.requests("POST", "/v1/images").size(), "--force for s1 sends it, once");
+        }
     }
 }
