@@ -101,7 +101,15 @@ public final class RateLimiter {
             here.close();
             throw e;
         }
-        return here;
+        // Answered, the start counts from then in the shared ledger too (on this thread, which took it).
+        return new Permit() {
+            public Duration waited() { return here.waited(); }
+
+            public void close() {
+                here.close();
+                shared.answered();
+            }
+        };
     }
 
     private Permit localPermit() throws InterruptedException {

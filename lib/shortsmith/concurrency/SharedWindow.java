@@ -42,6 +42,9 @@ public final class SharedWindow implements SubmissionLedger {
     /** One JVM-wide lock per ledger: the OS lock is per process, so threads take turns first. */
     private static final Map<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
 
+    /** The time this thread's last start was recorded with, for {@link #answered()}. */
+    private final ThreadLocal<Long> lastStart = new ThreadLocal<>();
+
     private final Path ledger;
     private final int permits;
     private final Duration window;
@@ -95,6 +98,36 @@ public final class SharedWindow implements SubmissionLedger {
 
     /** Records a start and returns 0, or returns how many milliseconds (1 … one window) until one is allowed. */
     private long tryStart() {
+        return update((starts, now) -> {
+            if (starts.size() >= permits) {
+                long oldest = starts.stream().mapToLong(Long::longValue).min().orElse(now);
+                return Math.max(1, Math.min(window.toMillis(), oldest + window.toMillis() - now));
+            }
+            starts.add(now);
+            lastStart.set(now);
+            return 0L;
+        });
+    }
+
+    /** This thread's last start was answered: it is dated now, so the next window begins after the service saw it. */
+    @Override
+    public void answered() {
+        Long at = lastStart.get();
+        if (at == null) return;
+        lastStart.remove();
+        try {
+            update((starts, now) -> {
+                int i = starts.indexOf(at);
+                if (i >= 0) starts.set(i, Math.max(at, now));
+                return 0L;
+            });
+        } catch (LimitUnavailable e) {
+            // the start still counts from when it was allowed
+        }
+    }
+
+    /** Reads the ledger's starts under both locks, lets {@code change} edit them, writes them back; what {@code change} returns. */
+    private long update(java.util.function.BiFunction<List<Long>, Long, Long> change) {
         var local = LOCAL.computeIfAbsent(ledger, p -> new ReentrantLock());
         local.lock();
         try {
@@ -103,19 +136,13 @@ public final class SharedWindow implements SubmissionLedger {
                  var lock = channel.lock()) {
                 long now = wallMillis.getAsLong();
                 List<Long> starts = startsIn(read(channel), now, window.toMillis());
-                long wait = 0;
-                if (starts.size() >= permits) {
-                    long oldest = starts.stream().mapToLong(Long::longValue).min().orElse(now);
-                    wait = Math.max(1, Math.min(window.toMillis(), oldest + window.toMillis() - now));
-                } else {
-                    starts.add(now);
-                }
+                long result = change.apply(starts, now);
                 var text = new StringBuilder();
                 starts.forEach(s -> text.append(s).append('\n'));
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.US_ASCII)), 0);
                 channel.force(false);
-                return wait;
+                return result;
             }
         } catch (IOException e) {
             throw new LimitUnavailable("cannot use the shared ledger " + ledger + ": " + e.getMessage());

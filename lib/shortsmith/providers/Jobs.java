@@ -20,7 +20,7 @@ import java.util.Optional;
  * renamed) by {@link Http} immediately before a paid request goes out — after the rate permit and
  * any wait — and it stays when the answer never arrives (a timeout, a broken connection, a kill):
  * the next run refuses to send that request again until the user asks ({@code --force}, or
- * {@code --force-unanswered} for every such record). An attempt refused or never sent (a 429 to
+ * {@code --resend-unanswered} for every such record). An attempt refused or never sent (a 429 to
  * retry, a refused connection, a run stopped while it waited) takes its record away again, so
  * a Ctrl-C during a rate-limited run never turns a waiting scene into a refusal;</li>
  * <li>when the answer names a job, the record becomes {@code submitted} with the job's id and
@@ -83,17 +83,23 @@ record Jobs(Path dir, boolean resendUnanswered) {
     /** The paid request {@link #sendOnce} is sending on this thread; {@link Http} marks it right before its bytes go. */
     static final ScopedValue<Sending> SENDING = ScopedValue.newInstance();
 
-    /** One paid request on its way: on record only while its bytes may have left and no answer says otherwise. */
+    /**
+     * One paid request on its way: on record only while its bytes may have left and no answer says
+     * otherwise. {@code earlier} is the record of an unanswered request the user asked to send again:
+     * until this one leaves, that record stands.
+     */
     final class Sending {
         private final String name;
         private final String provider;
         private final String key;
+        private final Job earlier;
         private volatile boolean onRecord;
 
-        private Sending(String name, String provider, String key) {
+        private Sending(String name, String provider, String key, Job earlier) {
             this.name = name;
             this.provider = provider;
             this.key = key;
+            this.earlier = earlier;
         }
 
         /** The bytes go next: nothing starts once the JVM is stopping, and the record is on disk before they leave. */
@@ -104,9 +110,10 @@ record Jobs(Path dir, boolean resendUnanswered) {
             CrashPoint.reach("before-send");
         }
 
-        /** This attempt was refused or never reached the server: nothing was billed, so nothing stays on record. */
+        /** This attempt was refused or never reached the server: nothing of it was billed, so nothing of it stays on record. */
         void notSent() {
-            remove(name);
+            if (earlier == null) remove(name);
+            else save(name, earlier);
             onRecord = false;
         }
     }
@@ -129,7 +136,7 @@ record Jobs(Path dir, boolean resendUnanswered) {
             throw new Http.MaybeBilled(provider + ": this request was sent at " + earlier.get().submittedAt()
                     + " and its answer never arrived (the run stopped or the connection broke)", 0);
         }
-        var sending = new Sending(name, provider, key);
+        var sending = new Sending(name, provider, key, earlier.orElse(null));
         try {
             T answer = ScopedValue.where(SENDING, sending).call(send::call);
             CrashPoint.reach("answer-received");
@@ -137,13 +144,13 @@ record Jobs(Path dir, boolean resendUnanswered) {
         } catch (Http.MaybeBilled e) {
             throw e;                          // it may have been accepted: the record stays
         } catch (InterruptedException e) {
-            if (!sending.onRecord) remove(name);   // stopped while waiting, not while sending
+            if (!sending.onRecord) sending.notSent();   // stopped while waiting, not while sending
             throw e;
         } catch (RuntimeException e) {
-            remove(name);                     // refused, never reached the server, or never sent: nothing billed
+            sending.notSent();                // refused, never reached the server, or never sent: nothing billed
             throw e;
         } catch (Exception e) {
-            remove(name);
+            sending.notSent();
             throw new IllegalStateException(e);
         }
     }
