@@ -22,9 +22,22 @@ public final class Proc {
     private Proc() {}
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /**
+     * Held (shared) from the check that the JVM is not stopping until a new process is in
+     * {@link #LIVE}; the stop takes it (exclusive) first, so a process being started as the JVM
+     * stops is either refused or ended with the rest, never left behind by a thread the JVM's exit
+     * cut short between the two.
+     */
+    private static final java.util.concurrent.locks.ReadWriteLock LAUNCHING = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     static {
         Shutdown.onStop(() -> {
+            try {
+                // Launches under way finish first; kept: none starts after this (the JVM is going).
+                LAUNCHING.writeLock().tryLock(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             LIVE.forEach(Proc::endTree);
             for (Process p : LIVE) {
                 try {
@@ -137,20 +150,20 @@ public final class Proc {
 
     /** Starts a process registered so that it ends with the JVM; none starts once it is stopping. */
     private static Process launch(ProcessBuilder builder) {
-        Shutdown.check();
         checkArguments(builder.command());
+        Process p;
+        LAUNCHING.readLock().lock();
         try {
-            Process p = builder.start();
+            Shutdown.check();
+            p = builder.start();
             LIVE.add(p);
-            if (Shutdown.stopping()) {   // started while the JVM began to stop: it would outlive it
-                p.destroyForcibly();
-                Shutdown.check();
-            }
-            p.onExit().thenRun(() -> LIVE.remove(p));
-            return p;
         } catch (IOException e) {
             throw ShortsmithException.environment("cannot run " + builder.command().getFirst() + ": " + e.getMessage());
+        } finally {
+            LAUNCHING.readLock().unlock();
         }
+        p.onExit().thenRun(() -> LIVE.remove(p));
+        return p;
     }
 
     /**
