@@ -15,6 +15,7 @@ import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
+import shortsmith.providers.PaidRequests;
 import shortsmith.providers.ImageStage;
 
 import java.util.List;
@@ -32,12 +33,18 @@ class genimages implements Callable<Integer> {
     @Option(names = "--force", description = "Generate again even when a picture for the same prompt exists (costs money with a paid provider).")
     boolean force;
 
+    @Option(names = "--resend-unanswered", description = {"Send once more the paid requests on record as sent and never answered (they may have",
+            "been billed: never sent again on their own). Nothing else is sent again; finished work is kept."})
+    boolean resendUnanswered;
+
     public Integer call() throws Exception {
         var settings = Settings.load();
         var input = StoryInput.fromArgs(args);
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
-        var result = ImageStage.run(input, settings, force, progress);
+        var result = ImageStage.run(input, settings, force, resendUnanswered, progress);
         result.failures().values().forEach(e -> System.err.println("gen-images: " + e.getMessage()));
+        long unanswered = result.failures().values().stream().filter(PaidRequests::unanswered).count();
+        if (unanswered > 1) System.err.println("gen-images: " + PaidRequests.resendAllLine("gen-images", args == null ? List.of() : args, unanswered));
         System.out.println(StoryInput.handOn(result.story()));
         return result.exitCode();
     }

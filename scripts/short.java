@@ -31,6 +31,7 @@ import shortsmith.media.Ffmpeg;
 import shortsmith.pipeline.Batch;
 import shortsmith.pipeline.Pipeline;
 import shortsmith.pipeline.Timeline;
+import shortsmith.providers.PaidRequests;
 import shortsmith.providers.ScriptWriter;
 import shortsmith.publish.Publisher;
 
@@ -94,6 +95,13 @@ class shortcmd implements Callable<Integer> {
                 null, live && Progress.isTerminal(2))) : null;
     }
 
+    @Option(names = "--resend-unanswered", description = {"Send once more the paid requests on record as sent and never answered (they may have",
+            "been billed: never sent again on their own); nothing else is sent again, and the Short is finished."})
+    boolean resendUnanswered;
+
+    /** The command line as given, for the line that says how to send unanswered requests again. */
+    List<String> argv = List.of();
+
     public Integer call() throws Exception {
         var settings = Settings.load();
         if (batch != null || (args != null && args.size() > 1)) return runBatch(settings);
@@ -127,7 +135,7 @@ class shortcmd implements Callable<Integer> {
         var item = publisher == null ? null : Publisher.Item.ofStory(input.story(),
                 input.manifest() == null ? null : Publisher.Item.youtubeOf(input.manifest()), out);
         if (publisher != null) publisher.metadata(item, 0);   // a bad title fails before anything renders
-        var result = Pipeline.run(input, settings, new Pipeline.Options(out, musicFile, force), progress);
+        var result = Pipeline.run(input, settings, new Pipeline.Options(out, musicFile, force, resendUnanswered), progress);
         var r = result.report();
         if (report != null) {
             WorkDir.writeAtomically(report.toAbsolutePath(), Json.write(r));
@@ -136,6 +144,8 @@ class shortcmd implements Callable<Integer> {
             System.err.println("short: report " + report + ", timeline " + png);
         }
         result.failures().values().forEach(e -> System.err.println("short: " + e.getMessage()));
+        long unanswered = result.failures().values().stream().filter(PaidRequests::unanswered).count();
+        if (unanswered > 0) System.err.println("short: " + PaidRequests.resendAllLine("short", argv, unanswered));
         if (result.media() != null) System.err.println(result.media());
         System.err.println(String.format(java.util.Locale.ROOT, "short: %.1f s wall; critical path %.1f s (narration %.1f + last clip %.1f + merge %.1f),"
                         + " CPU work %.1f s on %d cores; efficiency %.2f (%s)", r.wall(), r.criticalPath(), r.narrationBusy(), r.lastClip(), r.merge(),
@@ -164,12 +174,14 @@ class shortcmd implements Callable<Integer> {
             manifests.add(Path.of(a));
         });
         var progress = Progress.stderr(List.of());
-        var r = Batch.run(manifests, settings, force, progress, publisher(settings, false));
+        var r = Batch.run(manifests, settings, force, resendUnanswered, progress, publisher(settings, false));
         for (var s : r.stories()) {
             if (s.outcome().equals("failed")) {
                 s.failures().forEach((what, why) -> System.err.println("short: " + Path.of(s.manifest()).getFileName() + " failed: " + why));
             }
         }
+        long unanswered = r.stories().stream().flatMap(s -> s.failures().values().stream()).filter(PaidRequests::unanswered).count();
+        if (unanswered > 0) System.err.println("short: " + PaidRequests.resendAllLine("short", argv, unanswered));
         if (report != null) {
             WorkDir.writeAtomically(report.toAbsolutePath(), Json.write(r));
             Path png = report.toAbsolutePath().resolveSibling(report.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".timeline.png");
@@ -187,6 +199,8 @@ class shortcmd implements Callable<Integer> {
     }
 
     public static void main(String... args) {
-        System.exit(Cli.run(new shortcmd(), args));
+        var command = new shortcmd();
+        command.argv = List.of(args);
+        System.exit(Cli.run(command, args));
     }
 }

@@ -16,6 +16,7 @@ import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
+import shortsmith.providers.PaidRequests;
 import shortsmith.providers.SpeechStage;
 
 import java.util.List;
@@ -33,12 +34,18 @@ class tts implements Callable<Integer> {
     @Option(names = "--force", description = "Synthesise again even when a narration of the same text exists.")
     boolean force;
 
+    @Option(names = "--resend-unanswered", description = {"Send once more the paid requests on record as sent and never answered (they may have",
+            "been billed: never sent again on their own). Nothing else is sent again; finished work is kept."})
+    boolean resendUnanswered;
+
     public Integer call() throws Exception {
         var settings = Settings.load();
         var input = StoryInput.fromArgs(args);
         var progress = Progress.stderr(input.selected().stream().map(Story.Scene::id).toList());
-        var result = SpeechStage.run(input, settings, force, progress);
+        var result = SpeechStage.run(input, settings, force, resendUnanswered, progress);
         result.failures().values().forEach(e -> System.err.println("tts: " + e.getMessage()));
+        long unanswered = result.failures().values().stream().filter(PaidRequests::unanswered).count();
+        if (unanswered > 1) System.err.println("tts: " + PaidRequests.resendAllLine("tts", args == null ? List.of() : args, unanswered));
         System.out.println(StoryInput.handOn(result.story()));
         return result.exitCode();
     }

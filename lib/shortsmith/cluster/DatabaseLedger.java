@@ -1,7 +1,7 @@
 package shortsmith.cluster;
 
-import shortsmith.concurrency.ClosingLedger;
-import shortsmith.core.ExitCode;
+import shortsmith.concurrency.LimitUnavailable;
+import shortsmith.concurrency.SubmissionLedger;
 import shortsmith.core.ServiceKey;
 import shortsmith.core.ShortsmithException;
 
@@ -16,13 +16,13 @@ import java.util.function.Consumer;
  * its key.
  *
  * <p>As {@code RateLimiter} counts its own: a start is recorded open, and stamped again when its
- * request is answered; it counts for a window from then, since the server counted it when it
+ * request is answered ({@link #answered()}, on the thread that took it); it counts for a window from then, since the server counted it when it
  * arrived, which may be well after it was allowed. An open start counts whatever its age, up to
  * {@code openFor} (a request's own bound) past the window: its worker may have died with it open.
  *
- * <pre>jshell> new DatabaseLedger(Database.connect(Settings.load()), ServiceKey.of("bfl", ""), 6, Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(10)).acquire(System.out::println)</pre>
+ * <pre>jshell> new DatabaseLedger(Database.connect(Settings.load()), ServiceKey.of("bfl", "https://api.bfl.ai"), 6, Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(10)).acquire(System.out::println)</pre>
  */
-public final class DatabaseLedger implements ClosingLedger {
+public final class DatabaseLedger implements SubmissionLedger {
     /** How often a waiting start looks again: a start closing can free a place sooner than its window says. */
     static final Duration RECHECK = Duration.ofSeconds(1);
 
@@ -30,6 +30,8 @@ public final class DatabaseLedger implements ClosingLedger {
     private final ServiceKey service;
     private final int permits;
     private final Duration window, openFor, bound;
+    /** The row of this thread's last start, for {@link #answered()}. */
+    private final ThreadLocal<Long> lastStart = new ThreadLocal<>();
 
     public DatabaseLedger(Database db, ServiceKey service, int permits, Duration window, Duration openFor, Duration bound) {
         if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
@@ -42,14 +44,14 @@ public final class DatabaseLedger implements ClosingLedger {
     }
 
     @Override
-    public Start start(Consumer<String> waiting) throws InterruptedException {
+    public void acquire(Consumer<String> waiting) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         boolean told = false;
         while (true) {
             long[] tried = tryStart();
             if (tried[0] > 0) {
-                long id = tried[0];
-                return () -> close(id);
+                lastStart.set(tried[0]);
+                return;
             }
             long wait = Math.min(tried[1], RECHECK.toMillis());
             if (!told) {
@@ -57,7 +59,7 @@ public final class DatabaseLedger implements ClosingLedger {
                 told = true;
             }
             if (System.nanoTime() + tried[1] * 1_000_000 > deadline) {
-                throw new ShortsmithException(ExitCode.PROVIDER, "the cluster's limit of " + permits + " " + service.id() + " submissions in "
+                throw new LimitUnavailable("the cluster's limit of " + permits + " " + service.id() + " submissions in "
                         + window.toSeconds() + " s did not free within " + bound.toSeconds() + " s (PROVIDER_DEADLINE)");
             }
             Thread.sleep(Math.max(1, wait));
@@ -103,8 +105,12 @@ public final class DatabaseLedger implements ClosingLedger {
         });
     }
 
-    /** The request was answered: the start counts a window from now. Should the database be away, it stays open until its bound. */
-    private void close(long id) {
+    /** This thread's last start was answered: it counts a window from now. Should the database be away, it stays open until its bound. */
+    @Override
+    public void answered() {
+        Long id = lastStart.get();
+        if (id == null) return;
+        lastStart.remove();
         try {
             db.run(c -> {
                 try (var st = c.prepareStatement("update " + Schema.SUBMISSIONS + " set at = clock_timestamp(), open = false where id = ?")) {

@@ -1,26 +1,42 @@
 package shortsmith.concurrency;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * At most {@code permits} starts in any sliding {@code window} (e.g. 6 image submissions a minute),
- * shared by every thread of a run. {@link #acquire()} blocks until a start is allowed.
+ * shared by every thread of a run, and, through a {@link SubmissionLedger}, by every other process
+ * that uses the same service. {@link #permit()} blocks until a start is allowed; a view made with
+ * {@link #tellingWaitsTo} shares the same count and says on a scene's line why it waits.
  */
 public final class RateLimiter {
-    private final int permits;
-    private final Duration window;
-    private final Ticker ticker;
-    /** Starts of other processes too (IMAGE_RATE_PER_MIN across terminals, or machines), when set. */
+    private final Count count;
+    /** Starts of other processes too (IMAGE_RATE_PER_MIN across terminals and machines), when set. */
     private final SubmissionLedger shared;
+    private final Consumer<String> waiting;
+
     /**
-     * Each start still counted: its time, and whether its request is still open. An open one counts
-     * whatever its age (a request still in flight is still on the server's books); a closed one
-     * counts until it is a window old, from when it was answered.
+     * The starts of this process, shared by every view. An open one counts whatever its age (a
+     * request still in flight is still on the server's books); a closed one counts until it is a
+     * window old, from when it was answered.
      */
-    private final java.util.List<Stamp> starts = new java.util.ArrayList<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final java.util.concurrent.locks.Condition closed = lock.newCondition();
+    private static final class Count {
+        final int permits;
+        final Duration window;
+        final Ticker ticker;
+        final java.util.List<Stamp> starts = new java.util.ArrayList<>();
+        final ReentrantLock lock = new ReentrantLock();
+        final java.util.concurrent.locks.Condition closed = lock.newCondition();
+
+        Count(int permits, Duration window, Ticker ticker) {
+            if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
+            if (!window.isPositive()) throw new IllegalArgumentException("window must be positive, got " + window);
+            this.permits = permits;
+            this.window = window;
+            this.ticker = ticker;
+        }
+    }
 
     private static final class Stamp {
         long at;
@@ -29,26 +45,22 @@ public final class RateLimiter {
         Stamp(long at) { this.at = at; }
     }
 
-    public RateLimiter(int permits, Duration window, Ticker ticker) { this(permits, window, ticker, null); }
+    public RateLimiter(int permits, Duration window, Ticker ticker) { this(new Count(permits, window, ticker), null, why -> {}); }
 
-    private RateLimiter(int permits, Duration window, Ticker ticker, SubmissionLedger shared) {
-        if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, got " + permits);
-        if (!window.isPositive()) throw new IllegalArgumentException("window must be positive, got " + window);
-        this.permits = permits;
-        this.window = window;
-        this.ticker = ticker;
+    private RateLimiter(Count count, SubmissionLedger shared, Consumer<String> waiting) {
+        this.count = count;
         this.shared = shared;
+        this.waiting = waiting;
     }
 
-    /** The same limit, also counted in {@code ledger} with every other process that uses it. */
-    public RateLimiter sharedThrough(java.nio.file.Path ledger, Duration bound) {
-        return sharedThrough(new SharedWindow(ledger, permits, window, bound));
-    }
+    /** The same limit, also counted in {@code ledger} with every other process that uses it (the ledger knows the service and its limit). */
+    public RateLimiter sharedThrough(SubmissionLedger ledger) { return new RateLimiter(count, ledger, waiting); }
 
-    /** The same limit, also counted in {@code ledger} with every other process (or machine) that uses it. */
-    public RateLimiter sharedThrough(SubmissionLedger ledger) {
-        return new RateLimiter(permits, window, ticker, ledger);
-    }
+    /** The same limit and count; a wait for it is told to {@code waiting} (a scene's progress line), once per permit. */
+    public RateLimiter tellingWaitsTo(Consumer<String> waiting) { return new RateLimiter(count, shared, waiting); }
+
+    /** Whether starts are also counted with other processes. */
+    public boolean shared() { return shared != null; }
 
     /** {@code n} starts per minute on the system clock. */
     public static RateLimiter perMinute(int n) { return new RateLimiter(n, Duration.ofMinutes(1), Ticker.system()); }
@@ -73,76 +85,83 @@ public final class RateLimiter {
         }
     }
 
-    /** Waits until a start is allowed (here, and in the shared ledger when there is one); close the permit when the request is done. */
+    /**
+     * Waits until a start is allowed (here, and in the shared ledger when there is one); close the
+     * permit when the request is done. A wait for the shared ledger means other processes took the
+     * starts (this one's are counted here first), and is told as such.
+     *
+     * @throws LimitUnavailable when the shared ledger allowed no start within its bound
+     */
     public Permit permit() throws InterruptedException {
         Permit here = localPermit();
         if (shared == null) return here;
-        ClosingLedger.Start start = null;
         try {
-            if (shared instanceof ClosingLedger closing) start = closing.start(why -> {});
-            else shared.acquire(why -> {});
+            shared.acquire(why -> waiting.accept("held back by another shortsmith run: " + why));
         } catch (InterruptedException | RuntimeException e) {
             here.close();
             throw e;
         }
-        if (start == null) return here;
-        var opened = start;
-        // The shared start is closed too when the request is answered: other machines count it from then on.
+        // Answered, the start counts from then in the shared ledger too (on this thread, which took it).
         return new Permit() {
             public Duration waited() { return here.waited(); }
 
             public void close() {
-                try {
-                    opened.close();
-                } finally {
-                    here.close();
-                }
+                here.close();
+                shared.answered();
             }
         };
     }
 
     private Permit localPermit() throws InterruptedException {
-        long began = ticker.nanoTime();
+        long began = count.ticker.nanoTime();
+        boolean told = false;
         while (true) {
             long wait;
-            lock.lock();
+            count.lock.lock();
             try {
-                long now = ticker.nanoTime();
-                starts.removeIf(s -> !s.open && now - s.at >= window.toNanos());
-                if (starts.size() < permits) {
+                long now = count.ticker.nanoTime();
+                count.starts.removeIf(s -> !s.open && now - s.at >= count.window.toNanos());
+                if (count.starts.size() < count.permits) {
                     var stamp = new Stamp(now);
-                    starts.add(stamp);
+                    count.starts.add(stamp);
                     Duration waited = Duration.ofNanos(now - began);
                     return new Permit() {
                         public Duration waited() { return waited; }
 
                         public void close() {
-                            lock.lock();
+                            count.lock.lock();
                             try {
                                 if (!stamp.open) return;
                                 stamp.open = false;
-                                stamp.at = Math.max(stamp.at, ticker.nanoTime());
-                                closed.signalAll();
+                                stamp.at = Math.max(stamp.at, count.ticker.nanoTime());
+                                count.closed.signalAll();
                             } finally {
-                                lock.unlock();
+                                count.lock.unlock();
                             }
                         }
                     };
                 }
-                long oldestClosed = starts.stream().filter(s -> !s.open).mapToLong(s -> s.at).min().orElse(Long.MAX_VALUE);
+                long oldestClosed = count.starts.stream().filter(s -> !s.open).mapToLong(s -> s.at).min().orElse(Long.MAX_VALUE);
                 if (oldestClosed == Long.MAX_VALUE) {
                     // Every counted start is still in flight: only a close can change that.
-                    closed.await();
+                    if (!told) waiting.accept("waiting for the rate limit: " + count.permits + " submissions still unanswered");
+                    told = true;
+                    count.closed.await();
                     continue;
                 }
-                wait = oldestClosed + window.toNanos() - now;
+                wait = oldestClosed + count.window.toNanos() - now;
             } finally {
-                lock.unlock();
+                count.lock.unlock();
             }
-            ticker.sleep(Duration.ofNanos(wait));
+            if (!told) {
+                waiting.accept("waiting for the rate limit: " + count.permits + " submissions in " + count.window.toSeconds() + " s; next in "
+                        + Math.max(1, Math.round(wait / 1e9)) + " s");
+                told = true;
+            }
+            count.ticker.sleep(Duration.ofNanos(wait));
         }
     }
 
     @Override
-    public String toString() { return "RateLimiter[" + permits + " per " + window + "]"; }
+    public String toString() { return "RateLimiter[" + count.permits + " per " + count.window + (shared == null ? "" : ", shared through " + shared) + "]"; }
 }

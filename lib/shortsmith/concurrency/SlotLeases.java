@@ -44,7 +44,7 @@ public final class SlotLeases {
     /**
      * Waits (at most the bound) for a free slot; {@code waiting} hears once that the wait began.
      *
-     * @throws java.util.concurrent.TimeoutException wrapped in an IllegalStateException when no slot freed within the bound
+     * @throws LimitUnavailable when no slot freed within the bound, or the slot files cannot be used
      */
     public Lease acquire(Consumer<String> waiting) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
@@ -60,7 +60,8 @@ public final class SlotLeases {
                 told = true;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no " + name + " slot freed within " + bound.toSeconds() + " s");
+                throw new LimitUnavailable("all " + slots + " " + name + " slots were held by shortsmith runs on this machine, and none freed within "
+                        + bound.toSeconds() + " s");
             }
             Thread.sleep(pause);
             pause = Math.min(250, pause * 2);
@@ -99,7 +100,7 @@ public final class SlotLeases {
             return null;
         } catch (IOException e) {
             closeQuietly(channel);
-            throw new IllegalStateException("cannot use the " + name + " slot files in " + dir + ": " + e.getMessage(), e);
+            throw new LimitUnavailable("cannot use the " + name + " slot files in " + dir + ": " + e.getMessage());
         }
     }
 

@@ -22,10 +22,36 @@ public final class Home {
         return Path.of("").toAbsolutePath();
     }
 
-    /** The per-user cache folder: {@code $XDG_CACHE_HOME/shortsmith}, else {@code ~/.cache/shortsmith}. */
-    public static Path cache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("shortsmith");
+    /**
+     * The per-user cache folder: {@code $XDG_CACHE_HOME/shortsmith}, else {@code $HOME/.cache/shortsmith},
+     * else the account's home (Java's {@code user.home}, which is the passwd entry and ignores
+     * {@code $HOME}: in a container, in CI or under {@code sudo -E} they differ, and the caller's
+     * {@code $HOME} is the one meant). A relative {@code XDG_CACHE_HOME} is ignored, as the XDG
+     * specification says.
+     */
+    public static Path cache() { return cache(System.getenv()); }
+
+    static Path cache(java.util.Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg).resolve("shortsmith");
+        String home = env.get("HOME");
+        Path base = home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+        return base.resolve(".cache").resolve("shortsmith");
     }
+
+    /**
+     * The system's temporary folder: {@code $TMPDIR} when it names a folder (Java's
+     * {@code java.io.tmpdir} is /tmp whatever it says), else {@code java.io.tmpdir}.
+     */
+    public static Path temp() {
+        String tmp = System.getenv("TMPDIR");
+        if (tmp != null && !tmp.isBlank() && Path.of(tmp).isAbsolute() && Files.isDirectory(Path.of(tmp))) return Path.of(tmp);
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * Where limits shared by this user's processes live: one rate ledger per paid service
+     * ({@link ServiceKey#fileName()}) and one lock file per NVENC session.
+     */
+    public static Path limits() { return cache().resolve("limits"); }
 }

@@ -232,12 +232,22 @@ public record WorkDir(Path root) {
      * with {@link #deleteTree} or, at the latest, when the JVM stops. Two runs never share one, and
      * nothing outside it is ever deleted with it.
      */
-    public static Path scratch(Path parent, String purpose) {
+    public static Path scratch(Path parent, String purpose) { return registeredFolder(parent, "." + purpose + "-"); }
+
+    /**
+     * A new private folder in the system's temporary folder ({@link Home#temp()}), named
+     * {@code shortsmith-PURPOSE-…}, for work outside any work folder (a command's output, a file
+     * ffmpeg decodes): deleted like a {@link #scratch} folder, at the latest when the JVM stops
+     * (Ctrl-C, SIGTERM).
+     */
+    public static Path temporary(String purpose) { return registeredFolder(Home.temp(), "shortsmith-" + purpose + "-"); }
+
+    private static Path registeredFolder(Path parent, String prefix) {
         Shutdown.check();
         try {
             Files.createDirectories(parent);
             // Registered before it exists, so a cleanup that starts at any moment knows it.
-            Path dir = parent.resolve("." + purpose + "-" + Long.toUnsignedString(RANDOM.nextLong()));
+            Path dir = parent.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong()));
             SCRATCH.add(dir);
             Files.createDirectory(dir);
             if (Shutdown.stopping()) {

@@ -4,7 +4,9 @@
  * ({@link shortsmith.core.StoryInput}), the work folder with its write-then-rename files
  * ({@link shortsmith.core.WorkDir}), failures a user can act on with their exit codes
  * ({@link shortsmith.core.ShortsmithException}, {@link shortsmith.core.ExitCode},
- * {@link shortsmith.core.Cli}), per-scene progress on stderr and a stage's result.
+ * {@link shortsmith.core.Cli}), per-scene progress on stderr and a stage's result, where the
+ * user's caches and limits live ({@link shortsmith.core.Home}) and the paid service a limit belongs
+ * to ({@link shortsmith.core.ServiceKey}).
  *
  * <p>May use: nothing else of shortsmith.
  */

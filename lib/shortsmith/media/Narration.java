@@ -43,7 +43,8 @@ public record Narration(Path file, int sampleRate, int channels, long frames, fl
             byte[] bytes = readBounded(file, file);
             Narration n = parseWav(file, bytes);
             if (n != null) return n;
-            Path wav = Files.createTempFile("narration", ".wav");
+            Path dir = shortsmith.core.WorkDir.temporary("decode");
+            Path wav = dir.resolve("narration.wav");
             try {
                 var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-i", "file:" + file.toAbsolutePath(), "-vn",
                         "-c:a", "pcm_s16le", "file:" + wav), Duration.ofMinutes(2));
@@ -52,7 +53,7 @@ public record Narration(Path file, int sampleRate, int channels, long frames, fl
                 if (n == null) throw ShortsmithException.badInput(file + " has no audio ffmpeg can decode");
                 return n;
             } finally {
-                Files.deleteIfExists(wav);
+                shortsmith.core.WorkDir.deleteTree(dir);
             }
         } catch (IOException e) {
             throw ShortsmithException.badInput("cannot read " + file + ": " + e.getMessage());

@@ -14,17 +14,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an external tool and captures what it says. Every child process is ended if the JVM stops
- * (Ctrl-C), so an interrupted run leaves no ffmpeg behind.
+ * Runs an external tool and captures what it says. Every child process is ended with everything it
+ * started if the JVM stops (Ctrl-C, SIGTERM), times out or is interrupted, so a stopped run leaves
+ * no ffmpeg behind, nor a worker a user's command spawned.
  */
 public final class Proc {
     private Proc() {}
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /**
+     * Held (shared) from the check that the JVM is not stopping until a new process is in
+     * {@link #LIVE}; the stop takes it (exclusive) first, so a process being started as the JVM
+     * stops is either refused or ended with the rest, never left behind by a thread the JVM's exit
+     * cut short between the two.
+     */
+    private static final java.util.concurrent.locks.ReadWriteLock LAUNCHING = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     static {
         Shutdown.onStop(() -> {
-            LIVE.forEach(Process::destroyForcibly);
+            try {
+                // Launches under way finish first; kept: none starts after this (the JVM is going).
+                LAUNCHING.writeLock().tryLock(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LIVE.forEach(Proc::endTree);
             for (Process p : LIVE) {
                 try {
                     p.waitFor(2, TimeUnit.SECONDS);
@@ -86,9 +100,7 @@ public final class Proc {
             var errThread = Thread.ofVirtual().start(err);
             boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
-                // The whole tree: a wrapper script's children would otherwise go on running.
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+                endTree(process);
                 process.waitFor();
             }
             outThread.join();
@@ -96,11 +108,29 @@ public final class Proc {
             return new Result(List.copyOf(command), process.exitValue(), out.text, err.text,
                     Duration.ofNanos(System.nanoTime() - start), !finished);
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            endTree(process);
             Thread.currentThread().interrupt();
             throw new ShortsmithException(ExitCode.INTERRUPTED, "interrupted while running " + command.getFirst(), e);
         } finally {
             LIVE.remove(process);
+        }
+    }
+
+    /**
+     * Ends {@code process} and every process it started (a wrapper script's worker would otherwise
+     * go on running, holding the GPU). The tree is listed before the parent goes, since its
+     * children are then no longer its descendants; what they start meanwhile is ended too.
+     */
+    public static void endTree(Process process) {
+        List<ProcessHandle> tree = process.descendants().toList();
+        process.destroyForcibly();
+        for (int round = 0; round < 3 && !tree.isEmpty(); round++) {
+            List<ProcessHandle> started = new java.util.ArrayList<>();
+            for (ProcessHandle h : tree) {
+                started.addAll(h.descendants().toList());
+                h.destroyForcibly();
+            }
+            tree = started;
         }
     }
 
@@ -120,18 +150,33 @@ public final class Proc {
 
     /** Starts a process registered so that it ends with the JVM; none starts once it is stopping. */
     private static Process launch(ProcessBuilder builder) {
-        Shutdown.check();
+        checkArguments(builder.command());
+        Process p;
+        LAUNCHING.readLock().lock();
         try {
-            Process p = builder.start();
+            Shutdown.check();
+            p = builder.start();
             LIVE.add(p);
-            if (Shutdown.stopping()) {   // started while the JVM began to stop: it would outlive it
-                p.destroyForcibly();
-                Shutdown.check();
-            }
-            p.onExit().thenRun(() -> LIVE.remove(p));
-            return p;
         } catch (IOException e) {
             throw ShortsmithException.environment("cannot run " + builder.command().getFirst() + ": " + e.getMessage());
+        } finally {
+            LAUNCHING.readLock().unlock();
+        }
+        p.onExit().thenRun(() -> LIVE.remove(p));
+        return p;
+    }
+
+    /**
+     * No command line can carry a NUL: an argument with one is bad input (text from a manifest),
+     * not a tool that is missing, which is what starting it would report.
+     */
+    static void checkArguments(List<String> command) {
+        for (String arg : command) {
+            int nul = arg.indexOf('\0');
+            if (nul < 0) continue;
+            String around = arg.substring(Math.max(0, nul - 30), Math.min(arg.length(), nul + 30)).replace("\0", "\\0");
+            throw ShortsmithException.badInput(java.nio.file.Path.of(command.getFirst()).getFileName() + " cannot be given text with a NUL character"
+                    + " (\\0), as in \"…" + around + "…\"; remove it from the manifest");
         }
     }
 

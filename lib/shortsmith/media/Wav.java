@@ -109,7 +109,7 @@ public final class Wav {
     private static byte[] viaFfmpeg(Ffmpeg ffmpeg, List<byte[]> pieces) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("shortsmith-join");
+            dir = shortsmith.core.WorkDir.temporary("join");
             List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y"));
             var graph = new StringBuilder();
             for (int i = 0; i < pieces.size(); i++) {

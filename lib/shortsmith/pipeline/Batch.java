@@ -122,15 +122,18 @@ public final class Batch {
     }
 
     public static Report run(List<Path> manifests, Settings settings, boolean force, Progress progress) throws InterruptedException {
-        return run(manifests, settings, force, progress, null);
+        return run(manifests, settings, force, false, progress, null);
     }
 
     /**
-     * The batch, each Short published by {@code publisher} (or none) as soon as it is written, while
-     * the next stories render; a Short whose {@code short.finished.json} names its video is neither
-     * rendered nor uploaded again. Every story's YouTube metadata is checked before anything renders.
+     * The batch. With {@code resendUnanswered}, every story's paid requests on record as sent and
+     * never answered are sent once more. Each Short is published by {@code publisher} (or none) as
+     * soon as it is written, while the next stories render; a Short whose {@code short.finished.json}
+     * names its video is neither rendered nor uploaded again. Every story's YouTube metadata is
+     * checked before anything renders.
      */
-    public static Report run(List<Path> manifests, Settings settings, boolean force, Progress progress, Publisher publisher) throws InterruptedException {
+    public static Report run(List<Path> manifests, Settings settings, boolean force, boolean resendUnanswered, Progress progress,
+                             Publisher publisher) throws InterruptedException {
         long t0 = System.nanoTime();
         double cpu0 = CpuTime.now();
         int n = manifests.size();
@@ -207,7 +210,7 @@ public final class Batch {
             threads.add(Thread.ofVirtual().name("story-" + i).start(() -> {
                 double start = seconds(t0);
                 try {
-                    results[order] = make(input, outputs[order], settings, force, progress, machine, order, start, made, publisher);
+                    results[order] = make(input, outputs[order], settings, force, resendUnanswered, progress, machine, order, start, made, publisher);
                 } catch (InterruptedException e) {
                     results[order] = new StoryResult(input.manifest().toString(), input.story().title(), outputs[order].toString(), "failed", start,
                             seconds(t0) - start, null, Map.of("story", "interrupted"));
@@ -241,7 +244,7 @@ public final class Batch {
             return new StoryResult(manifest.toString(), input.story().title(), output.toString(), "kept", 0, 0, null, Map.of());
         }
         machine.expectNarrations(order, input.story().scenes().size());
-        return make(input, output, settings, force, progress, machine, order, 0, null, null);
+        return make(input, output, settings, force, false, progress, machine, order, 0, null, null);
     }
 
     /**
@@ -249,14 +252,15 @@ public final class Batch {
      * {@code start} s into the run, its result kept in {@code made} if given, its Short published by
      * {@code publisher} (if any) in this thread as soon as it is written; never throws for its own failure.
      */
-    private static StoryResult make(StoryInput input, Path output, Settings settings, boolean force, Progress progress, Machine machine, int order,
+    private static StoryResult make(StoryInput input, Path output, Settings settings, boolean force, boolean resendUnanswered, Progress progress,
+                                    Machine machine, int order,
                                     double start, Pipeline.Result[] made, Publisher publisher) throws InterruptedException {
         String name = name(input.manifest());
         long t0 = System.nanoTime();
         try {
             var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
             var music = Merge.musicFor(input.story(), settings, null, false);
-            var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
+            var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force, resendUnanswered), view, machine, order);
             if (made != null) made[order] = result;
             Map<String, String> failures = new TreeMap<>();
             result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));

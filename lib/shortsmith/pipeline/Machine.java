@@ -2,27 +2,30 @@ package shortsmith.pipeline;
 
 import shortsmith.concurrency.PriorityLanes;
 import shortsmith.concurrency.RateLimiter;
-import shortsmith.concurrency.SharedWindow;
 import shortsmith.concurrency.SlotLeases;
 import shortsmith.concurrency.SubmissionLedger;
 import shortsmith.core.Home;
 import shortsmith.core.ServiceKey;
 import shortsmith.core.Settings;
 import shortsmith.providers.ImageProvider;
+import shortsmith.providers.ImageStage;
 import shortsmith.providers.SpeechProvider;
 import shortsmith.video.EncodeStage;
 import shortsmith.video.EncoderProfile;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The machine's limits, shared by every story of a run: one narration lane set (MAX_PARALLEL_TTS),
  * one picture lane set (MAX_PARALLEL_IMAGES) under one IMAGE_RATE_PER_MIN, one clip lane set (the
  * CPU's cores, or the NVENC sessions). Work is taken in story order, then scene order, so the first
  * story is finished first and no lane idles while any story has work for it. Across processes, the
- * image rate and the NVENC sessions are shared through files in the user cache
- * ({@code ~/.cache/shortsmith/limits/}): two terminals cannot break them together.
+ * image rate is counted in one ledger per paid service ({@link ServiceKey}: the provider and its
+ * normalised base URL), and the NVENC sessions are lock files, both in the user cache
+ * ({@link Home#limits()}): two terminals, or a {@code short} beside a {@code gen-images} or an
+ * {@code encode}, cannot break them together. A cluster's worker passes its own ledgers
+ * ({@link #of(Settings, Function)}) so that the rate holds across machines.
  *
  * <pre>jshell> Machine.of(Settings.load())</pre>
  */
@@ -42,11 +45,7 @@ public final class Machine {
     /** Threads a story runs outside the lanes (its soundtrack), for {@link #cancel}. */
     private final java.util.Map<Integer, java.util.Set<Thread>> threadsOf = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** How long a clip may wait for an NVENC session another run holds. */
-    static final Duration SESSION_WAIT = Duration.ofHours(2);
-
-    private Machine(Settings settings, EncoderProfile profile, java.util.function.Function<ServiceKey, SubmissionLedger> ledgers)
-            throws InterruptedException {
+    private Machine(Settings settings, EncoderProfile profile, Function<ServiceKey, SubmissionLedger> ledgers) throws InterruptedException {
         this.profile = profile;
         this.clipsAtOnce = EncodeStage.clipsAtOnce(profile, settings);
         var par = settings.parallelism();
@@ -56,10 +55,9 @@ public final class Machine {
         var provider = ImageProvider.from(settings);
         this.imageProvider = provider;
         this.speechProvider = SpeechProvider.from(settings);
-        // One ledger per service (provider and base URL): two runs against the same service share its limit.
-        this.imageRate = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute())
-                .sharedThrough(ledgers.apply(ServiceKey.of(provider.name(), settings.providers().images().baseUrl()))) : null;
-        this.nvencSessions = profile instanceof EncoderProfile.Nvenc ? new SlotLeases(limits(), "nvenc-session", clipsAtOnce, SESSION_WAIT) : null;
+        // One ledger per service: every run against the same service, whatever the command, shares its limit.
+        this.imageRate = ImageStage.submissionLimit(provider, settings, ledgers);
+        this.nvencSessions = EncodeStage.nvencSessions(profile, settings);
         // On the CPU, clips leave cores to a narration engine on this machine until every narration is made.
         int whileNarrating = par.clipCoresWhileNarrating();
         boolean local = speechProvider.runsHere();
@@ -67,22 +65,21 @@ public final class Machine {
         clips.hold(heldForNarration);
     }
 
-    /** The limits for a run with these settings, however many stories it makes (the encoder profile decided once). */
+    /**
+     * The limits for a run with these settings, however many stories it makes (the encoder profile
+     * decided once); the image rate is counted with this user's other processes in ledger files.
+     */
     public static Machine of(Settings settings) throws InterruptedException {
-        int permits = settings.providers().images().ratePerMinute();
-        return of(settings, key -> new SharedWindow(limits().resolve("image-submissions-" + key.fileName() + ".ledger"), permits,
-                Duration.ofMinutes(1), settings.providers().deadline()));
+        return of(settings, service -> ImageStage.userLedger(service, settings));
     }
 
     /**
-     * The same, with the image rate counted in the ledger {@code ledgers} gives for the service (a
-     * cluster's workers count it in their database: one rate per key across every machine).
+     * The same, with the image rate counted in {@code ledgers}' ledger for the image service (a
+     * cluster's worker passes ledgers kept in its database, so the rate holds across machines).
      */
-    public static Machine of(Settings settings, java.util.function.Function<ServiceKey, SubmissionLedger> ledgers) throws InterruptedException {
+    public static Machine of(Settings settings, Function<ServiceKey, SubmissionLedger> ledgers) throws InterruptedException {
         return new Machine(settings, EncodeStage.profileFor(null, settings), ledgers);
     }
-
-    static java.nio.file.Path limits() { return Home.cache().resolve("limits"); }
 
     /** Story {@code story} will queue {@code n} narrations: the cores held for narration wait for them too. Call for every story first. */
     public void expectNarrations(int story, int n) {

@@ -42,7 +42,10 @@ import java.util.concurrent.ExecutionException;
 public final class Pipeline {
     private Pipeline() {}
 
-    public record Options(Path output, Path music, boolean force) {}
+    /** {@code resendUnanswered}: paid requests on record as sent and never answered are sent once more (--resend-unanswered). */
+    public record Options(Path output, Path music, boolean force, boolean resendUnanswered) {
+        public Options(Path output, Path music, boolean force) { this(output, music, force, false); }
+    }
 
     /** One piece of work: a scene's stage (image, narration, clip) or the merge, in seconds from the start. */
     public record Span(String scene, String stage, double start, double end, boolean cached, boolean failed) {
@@ -100,8 +103,13 @@ public final class Pipeline {
         if (options.music() != null) Merge.checkMusic(ffmpeg, options.music());
         shortsmith.video.Captions.checkHook(start, settings);
 
-        var images = new ImageStage(work, settings, machine.imageProvider, machine.imageRate, options.force(), progress.part("image"));
-        var speech = new SpeechStage(work, settings, machine.speechProvider, start.language(), options.force(), progress.part("narration")).timingWordsLater();
+        var images = new ImageStage(work, settings, machine.imageProvider, machine.imageRate, options.force(), progress.part("image")).forStory(input.manifest());
+        var speech = new SpeechStage(work, settings, machine.speechProvider, start.language(), options.force(), progress.part("narration")).timingWordsLater()
+                .forStory(input.manifest());
+        if (options.resendUnanswered()) {
+            images.resendingUnanswered();
+            speech.resendingUnanswered();
+        }
         var clipProgress = progress.part("clip");
 
         EncoderProfile profile = machine.profile;

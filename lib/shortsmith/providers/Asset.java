@@ -54,9 +54,14 @@ record Asset(Path file, String key, String provider, String model, long bytes, S
             Asset a = Json.MAPPER.readValue(record.toFile(), Asset.class);
             if (!a.key().equals(key) || a.file() == null || !Files.isRegularFile(a.file())) return Optional.empty();
             if (a.sha256() == null) return Optional.of(a);   // a record from before hashes were kept: its file is trusted as before
-            if (Files.size(a.file()) != a.bytes()) return Optional.empty();
-            return sha256(Files.readAllBytes(a.file())).equals(a.sha256()) ? Optional.of(a) : Optional.empty();
-        } catch (IOException | RuntimeException e) {
+            // The record's size is not trusted: no asset of ours is larger than a download may be.
+            if (a.bytes() > Http.MAX_DOWNLOAD || Files.size(a.file()) != a.bytes()) return Optional.empty();
+            var md = MessageDigest.getInstance("SHA-256");
+            try (var in = new java.security.DigestInputStream(Files.newInputStream(a.file()), md)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return HexFormat.of().formatHex(md.digest()).equals(a.sha256()) ? Optional.of(a) : Optional.empty();
+        } catch (IOException | RuntimeException | java.security.NoSuchAlgorithmException e) {
             return Optional.empty();
         }
     }

@@ -26,6 +26,8 @@ record BflImages(URI base, String model, Settings.Secret key, Http http) impleme
 
     public String name() { return "bfl"; }
 
+    public java.util.Optional<shortsmith.core.ServiceKey> service() { return java.util.Optional.of(shortsmith.core.ServiceKey.of(name(), base.toString())); }
+
     /** FLUX wants multiples of 32, at most 1440 a side: the largest 9:16-ish size within that. */
     static int[] size(int width, int height) {
         double scale = Math.min(1.0, 1440.0 / Math.max(width, height));

@@ -1,6 +1,9 @@
 package shortsmith.providers;
 
+import shortsmith.core.ServiceKey;
+
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,6 +19,8 @@ record ComfyImages(ComfyUi server, ComfyWorkflow workflow, String outputNode) im
     static final Set<String> PLACEHOLDERS = Set.of("prompt", "width", "height", "seed", "scene");
 
     public String name() { return "comfyui"; }
+
+    public Optional<ServiceKey> service() { return Optional.of(server.service()); }
 
     public String model() { return workflow.file().getFileName().toString(); }
 

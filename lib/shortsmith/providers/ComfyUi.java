@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import shortsmith.concurrency.Retry;
 import shortsmith.core.Json;
+import shortsmith.core.ServiceKey;
 import shortsmith.core.Settings;
 import shortsmith.core.Shutdown;
 
@@ -67,6 +68,9 @@ final class ComfyUi {
 
     URI base() { return base; }
 
+    /** The server as a service: pictures and narration on one ComfyUI are one service, whichever asks. */
+    ServiceKey service() { return ServiceKey.of("comfyui", base.toString()); }
+
     /** Where a prompt is, as the server tells it. */
     sealed interface Where {
         record Done(JsonNode entry) implements Where {}
@@ -100,16 +104,15 @@ final class ComfyUi {
                List<String> types, ImageProvider.Context c) throws InterruptedException {
         var saved = c.jobs().find(jobName, requestKey).filter(Jobs.Job::wasSubmitted);
         String id;
+        // A prompt the server forgot (it restarted) is queued again once in a run, under its own id.
+        var queuedAgain = new java.util.concurrent.atomic.AtomicBoolean();
         if (saved.isPresent()) {
             id = saved.get().id();
             switch (whereIs(id)) {
                 case Where.Done d when interrupted(d.entry()) -> id = queueNew(jobName, requestKey, workflow, c, "was interrupted: queueing it again");
                 case Where.Done d -> c.status().accept("prompt " + shortId(id) + " is finished");
                 case Where.Queued q -> c.status().accept("prompt " + shortId(id) + " is " + (q.running() ? "running" : "waiting") + " in ComfyUI's queue");
-                case Where.Unknown u -> {
-                    c.status().accept("ComfyUI does not know prompt " + shortId(id) + " (restarted?): queueing it again");
-                    queue(workflow, id);
-                }
+                case Where.Unknown u -> queueAgain(workflow, id, queuedAgain, c, "does not know");
             }
         } else {
             id = queueNew(jobName, requestKey, workflow, c, null);
@@ -118,12 +121,25 @@ final class ComfyUi {
         ACTIVE.add(active);
         String promptId = id;
         try (var events = Events.open(this, promptId, c.status())) {
+            long[] queueAsked = {System.nanoTime()};
             JsonNode entry = http.poll(promptId, () -> {
                 events.failure().ifPresent(f -> { throw f; });
-                JsonNode h = http.getJson(base.resolve("history/" + enc(promptId)), headers).path(promptId);
-                if (!h.isObject()) return Optional.empty();
-                failIfFailed(promptId, h);
-                return Optional.of(h);
+                JsonNode h = history(promptId);
+                if (h.isObject()) {
+                    failIfFailed(promptId, h);
+                    return Optional.of(h);
+                }
+                // Not finished: still queued? Asked when the websocket came back after a drop (the
+                // server may have restarted), else every few seconds. The history is asked again
+                // after the queue: a prompt that just finished leaves the queue for the history.
+                boolean cameBack = events.reconnected();
+                if (cameBack || System.nanoTime() - queueAsked[0] > QUEUE_CHECK.toNanos()) {
+                    queueAsked[0] = System.nanoTime();
+                    if (!inQueue(promptId) && !history(promptId).isObject()) {
+                        queueAgain(workflow, promptId, queuedAgain, c, cameBack ? "came back without" : "no longer knows");
+                    }
+                }
+                return Optional.empty();
             }, c.ticker(), Http.retryStatus(c.status()));
             JsonNode file = outputFile(entry, kind, outputNode, outputSetting, promptId);
             c.status().accept("downloading " + file.path("filename").asText());
@@ -135,6 +151,38 @@ final class ComfyUi {
         }
     }
 
+    /** How often a prompt not yet in the history is looked for in the queue. */
+    static final Duration QUEUE_CHECK = Duration.ofSeconds(2);
+
+    private JsonNode history(String id) throws InterruptedException {
+        return http.getJson(base.resolve("history/" + enc(id)), headers).path(id);
+    }
+
+    private boolean inQueue(String id) throws InterruptedException {
+        JsonNode queue = http.getJson(base.resolve("queue"), headers);
+        return holds(queue.path("queue_running"), id) || holds(queue.path("queue_pending"), id);
+    }
+
+    /**
+     * The server has forgotten prompt {@code id} (it restarted: its queue and history are gone).
+     * It is our own server, so nothing is billed: queued again at once, under the same id, once in
+     * a run; forgotten a second time, the scene fails and the next run queues it anew.
+     */
+    private void queueAgain(ObjectNode workflow, String id, java.util.concurrent.atomic.AtomicBoolean queuedAgain, ImageProvider.Context c,
+                            String how) throws InterruptedException {
+        if (!queuedAgain.compareAndSet(false, true)) {
+            throw new Http.ProviderException("comfyui: the server forgot prompt " + id + " again after it was queued once more (restarting"
+                    + " again?); run again when it is up to queue it anew", 0, false, null);
+        }
+        c.status().accept("ComfyUI " + how + " prompt " + shortId(id) + " (restarted?): queued it again");
+        queue(workflow, id);
+    }
+
+    /** Whether a prompt queued now would outlive the run: Ctrl-C began, and its cancel may have looked at the queue already. */
+    private void cancelIfStopping(String id) {
+        if (Shutdown.stopping()) cancel(id);
+    }
+
     private String queueNew(String jobName, String requestKey, ObjectNode workflow, ImageProvider.Context c, String why) throws InterruptedException {
         String id = UUID.randomUUID().toString();
         c.jobs().save(jobName, Jobs.Job.submitted("comfyui", requestKey, id, null));   // on disk before the request goes
@@ -143,8 +191,21 @@ final class ComfyUi {
         return id;
     }
 
-    /** {@code POST /prompt}; a refused workflow is one line naming the node and its first error. */
+    /**
+     * {@code POST /prompt}; a refused workflow is one line naming the node and its first error.
+     * Nothing is queued once the run is stopping, and a prompt queued as it began to stop is
+     * taken out again, so Ctrl-C leaves nothing of ours on the server.
+     */
     void queue(ObjectNode workflow, String id) throws InterruptedException {
+        Shutdown.check();
+        try {
+            post(workflow, id);
+        } finally {
+            cancelIfStopping(id);
+        }
+    }
+
+    private void post(ObjectNode workflow, String id) throws InterruptedException {
         var body = new LinkedHashMap<String, Object>();
         body.put("prompt", workflow);
         body.put("client_id", clientId);
@@ -252,32 +313,70 @@ final class ComfyUi {
      * cannot be opened, the history is polled alone.
      */
     static final class Events implements WebSocket.Listener, AutoCloseable {
+        private final ComfyUi server;
         private final String promptId;
         private final Consumer<String> status;
         private final StringBuilder partial = new StringBuilder();
         private volatile Http.ProviderException failure;
         private volatile WebSocket socket;
+        /** The socket was open and closed or broke: the server went away, and may come back having forgotten our prompt. */
+        private volatile boolean dropped;
+        private volatile boolean closed;
 
-        private Events(String promptId, Consumer<String> status) {
+        private Events(ComfyUi server, String promptId, Consumer<String> status) {
+            this.server = server;
             this.promptId = promptId;
             this.status = status;
         }
 
         static Events open(ComfyUi server, String promptId, Consumer<String> status) {
-            var events = new Events(promptId, status);
-            String scheme = server.base.getScheme().equals("https") ? "wss" : "ws";
-            URI ws = URI.create(scheme + "://" + server.base.getRawAuthority() + server.base.getRawPath() + "ws?clientId=" + enc(server.clientId));
+            var events = new Events(server, promptId, status);
             try {
-                var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(3));
-                server.headers.forEach(builder::header);
-                events.socket = builder.buildAsync(ws, events).get(5, TimeUnit.SECONDS);
+                events.socket = events.connect();
             } catch (Exception e) {
                 status.accept("no websocket (" + e.getClass().getSimpleName() + "): polling the history");
             }
             return events;
         }
 
+        private WebSocket connect() throws Exception {
+            var base = server.base;
+            String scheme = base.getScheme().equals("https") ? "wss" : "ws";
+            URI ws = URI.create(scheme + "://" + base.getRawAuthority() + base.getRawPath() + "ws?clientId=" + enc(server.clientId));
+            var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(3));
+            server.headers.forEach(builder::header);
+            return builder.buildAsync(ws, this).get(5, TimeUnit.SECONDS);
+        }
+
+        /**
+         * Whether the socket dropped and is open again now (one attempt per call while it is down):
+         * the server restarted, or its connection broke, and our prompt may be gone.
+         */
+        boolean reconnected() {
+            if (!dropped || closed) return false;
+            try {
+                partial.setLength(0);
+                socket = connect();
+                dropped = false;
+                status.accept("websocket back: asking ComfyUI for prompt " + shortId(promptId));
+                return true;
+            } catch (Exception e) {
+                return false;   // still down: the polls wait for it
+            }
+        }
+
         Optional<Http.ProviderException> failure() { return Optional.ofNullable(failure); }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            if (ws == socket) dropped = true;
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            if (ws == socket) dropped = true;
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -311,6 +410,7 @@ final class ComfyUi {
 
         @Override
         public void close() {
+            closed = true;
             var s = socket;
             if (s != null) s.abort();
         }

@@ -166,15 +166,12 @@ public final class Http {
      * again without the user asking ({@code --force} for that scene).
      */
     static final class MaybeBilled extends ProviderException {
-        MaybeBilled(String message, int status) {
-            super(message + "; the request may have been accepted and billed, so it is not sent again automatically", status, false, null);
-        }
-    }
+        /** How every such failure ends, so that a summary can find them in a batch's report. */
+        static final String NOT_SENT_AGAIN = "the request may have been accepted and billed, so it is not sent again automatically";
 
-    /** A scene's failure, with how to send its request again on purpose when it may have been billed. */
-    static ShortsmithException howToSendAgain(ShortsmithException e, String stage, String sceneId) {
-        if (!(e instanceof MaybeBilled)) return e;
-        return new ShortsmithException(e.exitCode(), e.getMessage() + " (to send it again: " + stage + " --force STORY " + sceneId + ")", e);
+        MaybeBilled(String message, int status) {
+            super(message + "; " + NOT_SENT_AGAIN, status, false, null);
+        }
     }
 
     /** Retry's view of a failure: provider errors say themselves; anything else is not retried. */
@@ -351,6 +348,21 @@ public final class Http {
      * again is safe. Headers carrying a key reach only the key origin.
      */
     public HttpResponse<byte[]> send(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
+        // A paid request sent through Jobs.sendOnce is on record from here until an answer says it was not taken.
+        var sending = kind == Kind.PAID && Jobs.SENDING.isBound() ? Jobs.SENDING.get() : null;
+        if (sending == null) return sendNow(method, uri, headers, body, kind);
+        sending.beforeSend();
+        try {
+            return sendNow(method, uri, headers, body, kind);
+        } catch (MaybeBilled e) {
+            throw e;
+        } catch (ProviderException e) {
+            sending.notSent();
+            throw e;
+        }
+    }
+
+    private HttpResponse<byte[]> sendNow(String method, URI uri, Map<String, String> headers, Payload body, Kind kind) throws InterruptedException {
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         URI at = uri;
         String verb = method;
@@ -410,7 +422,12 @@ public final class Http {
             throw e;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof TooLarge) throw new ProviderException(provider + ": answer larger than " + (MAX_DOWNLOAD >> 20) + " MB", 0, false, null);
+            if (cause instanceof TooLarge) {
+                // The server answered: a paid request was taken (and billed) even though the answer is refused here.
+                String message = provider + ": answer larger than " + (MAX_DOWNLOAD >> 20) + " MB";
+                if (kind == Kind.PAID) throw new MaybeBilled(message, 0);
+                throw new ProviderException(message, 0, false, null);
+            }
             if (neverSent(cause)) {
                 throw new ProviderException(provider + ": cannot reach " + where + " (" + describe(cause) + ")", 0, true, null);
             }

@@ -24,7 +24,7 @@ public interface ImageProvider {
      */
     record Context(Jobs jobs, RateLimiter submissions, Ticker ticker, Consumer<String> status) {
         public static Context offline() {
-            return new Context(new Jobs(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "shortsmith-jobs")),
+            return new Context(new Jobs(shortsmith.core.Home.temp().resolve("shortsmith-jobs")),
                     RateLimiter.perMinute(1000), Ticker.system(), s -> {});
         }
     }
@@ -35,6 +35,9 @@ public interface ImageProvider {
 
     /** Whether it calls a paid, rate-limited service (the local renderer does not). */
     default boolean remote() { return true; }
+
+    /** The service its submissions go to, as the rate limit sees it (provider and base URL); empty for pictures made here. */
+    default java.util.Optional<shortsmith.core.ServiceKey> service() { return java.util.Optional.empty(); }
 
     /** Everything that determines the picture, hashed: the cache key. */
     default String key(Request r) { return Asset.key("image", name(), model(), r.prompt(), r.width(), r.height(), r.seed()); }

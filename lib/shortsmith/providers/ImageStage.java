@@ -2,10 +2,15 @@ package shortsmith.providers;
 
 import shortsmith.core.CrashPoint;
 
+import shortsmith.concurrency.LimitUnavailable;
 import shortsmith.concurrency.Parallel;
 import shortsmith.concurrency.RateLimiter;
+import shortsmith.concurrency.SharedWindow;
+import shortsmith.concurrency.SubmissionLedger;
 import shortsmith.concurrency.Ticker;
 import shortsmith.core.ExitCode;
+import shortsmith.core.Home;
+import shortsmith.core.ServiceKey;
 import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.core.ShortsmithException;
@@ -18,22 +23,27 @@ import javax.imageio.ImageIO;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * gen-images: a picture for every selected scene that has none of its own. In parallel on virtual
  * threads (MAX_PARALLEL_IMAGES, or one at a time), never more than IMAGE_RATE_PER_MIN submissions
- * in any minute across the run. A picture already made for the same prompt, provider, model, size
- * and seed is reused without calling anyone; a new one must decode before it counts.
+ * to a paid service in any minute, counted with every other process of the user that submits to
+ * the same service (the per-service ledger). A picture already made for the same prompt, provider,
+ * model, size and seed is reused without calling anyone; a new one must decode before it counts.
  */
 public final class ImageStage {
     private final WorkDir work;
     private final Settings settings;
     private final ImageProvider provider;
     private final RateLimiter gate;
-    private final Jobs jobs;
+    private Jobs jobs;
     private final boolean force;
+    /** The manifest as the user gave it, for the command a possibly billed failure names (null: piped in). */
+    private Path manifest;
     private final Progress progress;
 
     /** {@code limiter} null = none (the local provider). */
@@ -47,11 +57,31 @@ public final class ImageStage {
         this.progress = progress;
     }
 
-    /** The provider IMAGE_PROVIDER names, rate-limited by IMAGE_RATE_PER_MIN when it is remote. */
+    /** The provider IMAGE_PROVIDER names, rate-limited by IMAGE_RATE_PER_MIN with every process of this user when it is a paid service. */
     public static ImageStage of(WorkDir work, Settings settings, boolean force, Progress progress) {
         var provider = ImageProvider.from(settings);
-        var limiter = provider.remote() ? RateLimiter.perMinute(settings.providers().images().ratePerMinute()) : null;
-        return new ImageStage(work, settings, provider, limiter, force, progress);
+        return new ImageStage(work, settings, provider, submissionLimit(provider, settings, service -> userLedger(service, settings)), force, progress);
+    }
+
+    /**
+     * The submission limit of pictures from {@code provider}: IMAGE_RATE_PER_MIN in this process,
+     * and counted with every other process in {@code ledgers}' ledger of its service; null when
+     * the pictures are made without a paid service (drawn here, a command, the user's ComfyUI).
+     */
+    public static RateLimiter submissionLimit(ImageProvider provider, Settings settings, Function<ServiceKey, SubmissionLedger> ledgers) {
+        if (!provider.remote()) return null;
+        var here = RateLimiter.perMinute(settings.providers().images().ratePerMinute());
+        return provider.service().map(ledgers).map(here::sharedThrough).orElse(here);
+    }
+
+    /**
+     * This user's ledger of submissions to {@code service} on this machine: a file in
+     * {@link Home#limits()}, at most IMAGE_RATE_PER_MIN starts in any minute, every wait within
+     * PROVIDER_DEADLINE. gen-images, short and batches share it.
+     */
+    public static SubmissionLedger userLedger(ServiceKey service, Settings settings) {
+        return new SharedWindow(Home.limits().resolve(service.fileName()), settings.providers().images().ratePerMinute(), Duration.ofMinutes(1),
+                settings.providers().deadline());
     }
 
     /** Images at once: MAX_PARALLEL_IMAGES, or 1 when PARALLEL_IMAGE_GENERATION is off. */
@@ -61,8 +91,27 @@ public final class ImageStage {
     }
 
     public static StageResult run(StoryInput input, Settings settings, boolean force, Progress progress) throws InterruptedException {
+        return run(input, settings, force, false, progress);
+    }
+
+    /** With {@code resendUnanswered}: every request on record as sent and never answered is sent once more (--resend-unanswered). */
+    public static StageResult run(StoryInput input, Settings settings, boolean force, boolean resendUnanswered, Progress progress)
+            throws InterruptedException {
         WorkDir work = input.workDir(settings);
-        return of(work, settings, force, progress).run(input);
+        var stage = of(work, settings, force, progress);
+        return (resendUnanswered ? stage.resendingUnanswered() : stage).run(input);
+    }
+
+    /** Requests on record as sent and never answered (they may have been billed) are sent once more, as the user asks. */
+    public ImageStage resendingUnanswered() {
+        jobs = jobs.resendingUnanswered();
+        return this;
+    }
+
+    /** The manifest the scenes come from, as the user gave it: a possibly billed failure names the command with it. */
+    public ImageStage forStory(Path manifest) {
+        this.manifest = manifest;
+        return this;
     }
 
     /** With a given provider and submission limiter (tests, benchmark); {@code limiter} null = none. */
@@ -72,6 +121,7 @@ public final class ImageStage {
     }
 
     public StageResult run(StoryInput input) throws InterruptedException {
+        if (manifest == null) manifest = input.manifest();
         try (var lock = work.lock("gen-images", progress::note)) {
             return runLocked(input);
         }
@@ -130,7 +180,11 @@ public final class ImageStage {
         }
         try {
             progress.update(id, "image: " + provider.name(), -1);
-            var context = new ImageProvider.Context(jobs, gate, Ticker.system(), status -> progress.update(id, "image: " + status, -1));
+            if (jobs.resendUnanswered() && jobs.state("image-" + id).filter("sending"::equals).isPresent()) {
+                progress.update(id, "image: sending again the request whose answer never came (--resend-unanswered)", -1);
+            }
+            Consumer<String> status = s -> progress.update(id, "image: " + s, -1);
+            var context = new ImageProvider.Context(jobs, gate.tellingWaitsTo(status), Ticker.system(), status);
             byte[] bytes = provider.generate(request, context);
             try {
                 checkPicture(id, provider.name(), bytes);
@@ -143,8 +197,12 @@ public final class ImageStage {
             jobs.remove("image-" + id);
             progress.done(id, "image " + work.root().relativize(asset.file()) + " (" + provider.name() + ")");
             return asset.file();
+        } catch (LimitUnavailable e) {
+            var failure = new ShortsmithException(ExitCode.FAILED, "IMAGE_RATE_PER_MIN: " + e.getMessage() + "; nothing was sent for this scene: run again later");
+            progress.failed(id, failure.getMessage());
+            throw failure;
         } catch (ShortsmithException e) {
-            var failure = Http.howToSendAgain(e, "gen-images", id);
+            var failure = PaidRequests.withResendCommand(e, "gen-images", manifest, id);
             progress.failed(id, failure.getMessage());
             throw failure;
         }

@@ -87,11 +87,24 @@ record LocalCommand(String setting, String line, List<String> words) {
         return words;
     }
 
-    /** The arguments with the placeholders filled in. */
+    /** Where each placeholder's value comes from, for a message that points at it. */
+    private static final Map<String, String> SOURCES = Map.of("text", "the scene's \"text\"",
+            "prompt", "the scene's image prompt (its \"image_prompt\", else its \"text\")", "scene", "the scene's \"id\"",
+            "language", "the story's \"language\"", "voice", "the voice (TTS_VOICE)");
+
+    /** The arguments with the placeholders filled in; a value no command line can carry (a NUL in it) is bad input naming where it came from. */
     List<String> fill(Map<String, String> values) {
         List<String> args = new ArrayList<>();
         for (String w : words) {
             var m = PLACEHOLDER.matcher(w);
+            while (m.find()) {
+                String name = m.group(1);
+                if (values.getOrDefault(name, "").indexOf('\0') >= 0) {
+                    throw ShortsmithException.badInput(setting + " cannot be run: " + SOURCES.getOrDefault(name, "{" + name + "}")
+                            + " contains a NUL character (\\0), which no command-line argument can carry; remove it from the manifest");
+                }
+            }
+            m.reset();
             if (m.matches()) {
                 String v = values.getOrDefault(m.group(1), "");
                 args.add(v.startsWith("-") ? " " + v : v);
@@ -111,7 +124,7 @@ record LocalCommand(String setting, String line, List<String> words) {
     byte[] run(Map<String, String> values, String extension, byte[] stdin, Duration timeout) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("shortsmith-command");
+            dir = shortsmith.core.WorkDir.temporary("command");
             Path out = dir.resolve("out." + extension);
             var filled = new java.util.HashMap<>(values);
             filled.put("out", out.toString());
@@ -127,6 +140,10 @@ record LocalCommand(String setting, String line, List<String> words) {
             if (!Files.isRegularFile(out) || Files.size(out) == 0) {
                 throw new ShortsmithException(ExitCode.PROVIDER, setting + " exited 0 but wrote nothing to {out}"
                         + (r.lastErrorLine().isEmpty() ? "" : " (its last words: " + r.lastErrorLine() + ")"));
+            }
+            if (Files.size(out) > Http.MAX_DOWNLOAD) {
+                throw new ShortsmithException(ExitCode.PROVIDER, setting + " wrote " + (Files.size(out) >> 20) + " MB to {out}, more than the "
+                        + (Http.MAX_DOWNLOAD >> 20) + " MB a picture or a narration may be");
             }
             return Files.readAllBytes(out);
         } catch (IOException e) {

@@ -18,6 +18,8 @@ record OpenAiImages(URI base, String model, Settings.Secret key, Http http) impl
 
     public String name() { return "openai"; }
 
+    public java.util.Optional<shortsmith.core.ServiceKey> service() { return java.util.Optional.of(shortsmith.core.ServiceKey.of(name(), base.toString())); }
+
     /** The portrait size the model accepts: OpenAI's own models take fixed sizes; others any. */
     String size(int width, int height) {
         if (model.startsWith("gpt-image")) return "1024x1536";

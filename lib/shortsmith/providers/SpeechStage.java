@@ -40,13 +40,16 @@ public final class SpeechStage {
     private final WorkDir work;
     private final Ffmpeg ffmpeg;
     private final SpeechProvider provider;
-    private final Jobs jobs;
+    private Jobs jobs;
+    /** The manifest as the user gave it, for the command a possibly billed failure names (null: piped in). */
+    private Path manifest;
     private final boolean force;
     private final Progress progress;
     private final String language;
     private final String voice;
     private final double speed;
-    private final WordAligner aligner;
+    private WordAligner aligner;
+    private final Settings settings;
     private boolean timeWordsInline = true;
     private final RateLimiter unlimited = new RateLimiter(Integer.MAX_VALUE, java.time.Duration.ofMinutes(1), Ticker.system());
 
@@ -61,7 +64,21 @@ public final class SpeechStage {
         var speech = settings.providers().speech();
         this.voice = speech.voice().isBlank() ? provider.defaultVoice(language) : speech.voice();
         this.speed = speech.speed();
+        this.settings = settings;
         this.aligner = Aligners.from(settings, jobs, why -> progress.note("warning: " + why));
+    }
+
+    /** Requests on record as sent and never answered (they may have been billed) are sent once more, as the user asks. */
+    public SpeechStage resendingUnanswered() {
+        jobs = jobs.resendingUnanswered();
+        aligner = Aligners.from(settings, jobs, why -> progress.note("warning: " + why));
+        return this;
+    }
+
+    /** The manifest the scenes come from, as the user gave it: a possibly billed failure names the command with it. */
+    public SpeechStage forStory(Path manifest) {
+        this.manifest = manifest;
+        return this;
     }
 
     public SpeechProvider provider() { return provider; }
@@ -70,9 +87,21 @@ public final class SpeechStage {
         return run(input, settings, SpeechProvider.from(settings), force, progress);
     }
 
+    /** With {@code resendUnanswered}: every request on record as sent and never answered is sent once more (--resend-unanswered). */
+    public static StageResult run(StoryInput input, Settings settings, boolean force, boolean resendUnanswered, Progress progress)
+            throws InterruptedException {
+        return run(input, settings, SpeechProvider.from(settings), force, resendUnanswered, progress);
+    }
+
     public static StageResult run(StoryInput input, Settings settings, SpeechProvider provider, boolean force, Progress progress)
             throws InterruptedException {
-        var stage = new SpeechStage(input.workDir(settings), settings, provider, input.story().language(), force, progress);
+        return run(input, settings, provider, force, false, progress);
+    }
+
+    private static StageResult run(StoryInput input, Settings settings, SpeechProvider provider, boolean force, boolean resendUnanswered,
+                                   Progress progress) throws InterruptedException {
+        var stage = new SpeechStage(input.workDir(settings), settings, provider, input.story().language(), force, progress).forStory(input.manifest());
+        if (resendUnanswered) stage.resendingUnanswered();
         try (var lock = stage.work.lock("tts", progress::note)) {
             return stage.run(input, settings);
         }
@@ -168,6 +197,9 @@ public final class SpeechStage {
         }
         try {
             progress.update(id, "narration: " + provider.name(), -1);
+            if (jobs.resendUnanswered() && jobNames.stream().anyMatch(n -> jobs.state("speech-" + n).filter("sending"::equals).isPresent())) {
+                progress.update(id, "narration: sending again the request whose answer never came (--resend-unanswered)", -1);
+            }
             List<byte[]> parts = new ArrayList<>();
             List<Story.Word> engineWords = null;
             for (int i = 0; i < pieces.size(); i++) {
@@ -195,7 +227,7 @@ public final class SpeechStage {
                     pieces.size() == 1 ? "" : ", " + pieces.size() + " pieces joined"));
             return asset.file();
         } catch (ShortsmithException e) {
-            var failure = Http.howToSendAgain(e, "tts", id);
+            var failure = PaidRequests.withResendCommand(e, "tts", manifest, id);
             progress.failed(id, failure.getMessage());
             throw failure;
         }
@@ -203,9 +235,10 @@ public final class SpeechStage {
 
     /** The audio's length; it must decode and must not be silent. */
     static double checkAudio(Ffmpeg ffmpeg, String provider, byte[] bytes) {
-        Path tmp = null;
+        Path dir = null;
         try {
-            tmp = Files.createTempFile("narration", "." + Asset.extension(bytes));
+            dir = WorkDir.temporary("narration");
+            Path tmp = dir.resolve("narration." + Asset.extension(bytes));
             Files.write(tmp, bytes);
             Narration n;
             try {
@@ -221,7 +254,7 @@ public final class SpeechStage {
         } catch (IOException e) {
             throw ShortsmithException.output("cannot check the narration: " + e.getMessage(), e);
         } finally {
-            if (tmp != null) WorkDir.deleteQuietly(tmp);
+            if (dir != null) WorkDir.deleteTree(dir);
         }
     }
 }

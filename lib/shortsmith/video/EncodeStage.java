@@ -1,9 +1,13 @@
 package shortsmith.video;
 
+import shortsmith.concurrency.LimitUnavailable;
 import shortsmith.concurrency.Parallel;
+import shortsmith.concurrency.SlotLeases;
+import shortsmith.core.Home;
 import shortsmith.media.KeptWords;
 import shortsmith.media.Narration;
 import shortsmith.media.WordAligner;
+import shortsmith.core.ExitCode;
 import shortsmith.core.Progress;
 import shortsmith.core.Settings;
 import shortsmith.core.ShortsmithException;
@@ -16,6 +20,7 @@ import shortsmith.media.Ffmpeg;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +33,18 @@ import java.util.Map;
  */
 public final class EncodeStage {
     private EncodeStage() {}
+
+    /** How long a clip may wait for an NVENC session another run holds. */
+    public static final Duration SESSION_WAIT = Duration.ofHours(2);
+
+    /**
+     * The machine's NVENC sessions as slots shared by every process of this user ({@code short},
+     * {@code encode}, a batch: one lock file each in {@link Home#limits()}, freed by the operating
+     * system when a run dies), {@link #clipsAtOnce} of them; null for a CPU profile.
+     */
+    public static SlotLeases nvencSessions(EncoderProfile profile, Settings settings) {
+        return profile instanceof EncoderProfile.Nvenc ? new SlotLeases(Home.limits(), "nvenc-session", clipsAtOnce(profile, settings), SESSION_WAIT) : null;
+    }
 
     /** The profile {@code choice} (auto, nvenc, x264, lossless; null = FFMPEG_ENCODER) leads to. */
     public static EncoderProfile profileFor(String choice, Settings settings) {
@@ -217,8 +234,12 @@ public final class EncodeStage {
             throws InterruptedException {
         int clips = Math.min(inputs.size(), clipsAtOnce(encoder.profile(), settings));
         var threaded = new ClipEncoder(encoder.ffmpeg(), settings, threadsFor(encoder.profile(), clips));
+        // NVENC clips take the machine's sessions, shared with every other run (another encode, a short);
+        // a clip that is already current needs none.
+        var sessions = nvencSessions(encoder.profile(), settings);
         return Parallel.each(inputs, clips, in -> {
-            try {
+            boolean encodes = sessions != null && (force || !threaded.isCurrent(in, work.clip(in.sceneId())));
+            try (var session = encodes ? sessions.acquire(why -> progress.update(in.sceneId(), "clip: " + why, -1)) : null) {
                 progress.update(in.sceneId(), "clip", 0);
                 var clip = threaded.encode(in, work.clip(in.sceneId()), force, f -> progress.update(in.sceneId(), "clip", f));
                 clip.warnings().forEach(w -> progress.note("warning: " + w));
@@ -226,6 +247,9 @@ public final class EncodeStage {
                 progress.done(in.sceneId(), String.format("%s %.2f s (%s%s)", work.root().relativize(clip.file()), clip.duration(),
                         clip.profile(), clip.cached() ? ", unchanged" : ""));
                 return clip;
+            } catch (LimitUnavailable e) {
+                progress.failed(in.sceneId(), "NVENC: " + e.getMessage());
+                throw new ShortsmithException(ExitCode.FAILED, "NVENC: " + e.getMessage() + "; run again when the other runs are done");
             } catch (ShortsmithException e) {
                 progress.failed(in.sceneId(), e.getMessage().replaceFirst("^scene \\S+: ", ""));
                 throw e;

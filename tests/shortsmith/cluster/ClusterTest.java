@@ -483,11 +483,11 @@ class ClusterTest {
                 threads.add(Thread.ofVirtual().start(() -> {
                     try {
                         for (int i = 0; i < 2; i++) {
-                            try (var start = ledger.start(w -> {})) {
-                                Thread.sleep(lag);            // on its way to the server
-                                arrivals.add(System.nanoTime());
-                                Thread.sleep(100);            // the answer on its way back
-                            }
+                            ledger.acquire(w -> {});
+                            Thread.sleep(lag);            // on its way to the server
+                            arrivals.add(System.nanoTime());
+                            Thread.sleep(100);            // the answer on its way back
+                            ledger.answered();
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -504,11 +504,13 @@ class ClusterTest {
         }
         assertTrue(sorted.getLast() - sorted.getFirst() < 20_000_000_000L, "no more waiting than the limit needs");
         // A start left open (its worker died mid-request) holds its place only until its bound.
-        var crashed = new DatabaseLedger(db, ServiceKey.of("bfl", ""), 1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(30));
-        crashed.start(w -> {});   // never closed
+        var crashed = new DatabaseLedger(db, ServiceKey.of("bfl", "https://api.bfl.ai"), 1, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
+        crashed.acquire(w -> {});   // never answered
         long t0 = System.nanoTime();
         var told = new java.util.ArrayList<String>();
-        crashed.start(told::add).close();
+        crashed.acquire(told::add);
+        crashed.answered();
         double waited = (System.nanoTime() - t0) / 1e9;
         assertTrue(waited >= 1.5 && waited < 5, "waited " + waited + " s");
         assertEquals(1, told.size(), "told once why it waits: " + told);

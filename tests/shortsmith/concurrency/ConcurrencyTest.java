@@ -221,4 +221,102 @@ class ConcurrencyTest {
         assertInstanceOf(InterruptedException.class, e.getCause());
         assertEquals("story 2", other.get(10, TimeUnit.SECONDS), "the lane goes on with the other story's work");
     }
+
+    /**
+     * The clock stepped back an hour after six starts: those starts are real but cannot be dated,
+     * so they count as made now, for one window at most, never for the hour. Before, the next start
+     * waited the whole step plus a window (here: refused at once, the wait being past the bound).
+     */
+    @Test
+    void aLedgerTimeAheadOfTheClockHoldsForAtMostOneWindow(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var ledger = dir.resolve("images.ledger");
+        long now = System.currentTimeMillis();
+        java.nio.file.Files.writeString(ledger, ("" + (now + 3_600_000) + "\n").repeat(6));
+        var window = new SharedWindow(ledger, 6, Duration.ofMillis(400), Duration.ofSeconds(20));
+        var told = new ArrayList<String>();
+        long t0 = System.nanoTime();
+        window.acquire(told::add);
+        double waited = (System.nanoTime() - t0) / 1e6;
+        assertTrue(waited >= 350 && waited < 3000, "waited one window, not the hour: " + waited + " ms");
+        assertEquals(1, told.size(), "told once why: " + told);
+        assertTrue(told.getFirst().matches("6 starts in 400 ms already made on this machine; next in \\d+ ms"), told.getFirst());
+        for (String line : java.nio.file.Files.readAllLines(ledger)) {
+            assertTrue(Long.parseLong(line) <= System.currentTimeMillis(), "no time ahead of the clock is written back: " + line);
+        }
+    }
+
+    /**
+     * Times that cannot be starts (huge, negative, long ago, years ahead, not numbers) are dropped.
+     * Before, a huge time overflowed the wait: the next start slept for ever.
+     */
+    @Test
+    void aLedgerOfImpossibleTimesIsIgnoredAndRewritten(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var ledger = dir.resolve("images.ledger");
+        java.nio.file.Files.writeString(ledger, Long.MAX_VALUE + "\n9223372036854775000\n-5\n1\n" + (System.currentTimeMillis() + 400L * 86_400_000)
+                + "\nabc\n1e20\n\u0000\u0000\n99999999999999999999999\n");
+        var window = new SharedWindow(ledger, 1, Duration.ofMinutes(1), Duration.ofSeconds(5));
+        var result = new java.util.concurrent.CompletableFuture<Void>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                window.acquire(why -> result.completeExceptionally(new AssertionError("waited: " + why)));
+                result.complete(null);
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        result.get(5, TimeUnit.SECONDS);
+        var lines = java.nio.file.Files.readAllLines(ledger);
+        assertEquals(1, lines.size(), "only the new start is kept: " + lines);
+    }
+
+    /** A ledger's size is not trusted: a 3 GB file (sparse) is neither read whole nor a crash, and is rewritten small. */
+    @Test
+    void aHugeLedgerIsNotReadWhole(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var ledger = dir.resolve("images.ledger");
+        try (var f = new java.io.RandomAccessFile(ledger.toFile(), "rw")) {
+            f.write((System.currentTimeMillis() + "\n").getBytes());
+            f.setLength(3L << 30);
+        }
+        var window = new SharedWindow(ledger, 2, Duration.ofMinutes(1), Duration.ofSeconds(5));
+        window.acquire(why -> fail("waited: " + why));
+        assertTrue(java.nio.file.Files.size(ledger) < 100, "rewritten with the starts only: " + java.nio.file.Files.size(ledger));
+        assertEquals(2, java.nio.file.Files.readAllLines(ledger).size(), "the real start in it still counts");
+        var third = new java.util.concurrent.atomic.AtomicReference<String>();
+        assertThrows(LimitUnavailable.class, () -> new SharedWindow(ledger, 2, Duration.ofMinutes(1), Duration.ofMillis(300)).acquire(third::set));
+        assertNotNull(third.get(), "a third start waits, and says so");
+    }
+
+    /** A wait past the bound is one line naming the limit, not a Java type. */
+    @Test
+    void aSharedLimitThatNeverFreesFailsWithinTheBoundInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var ledger = dir.resolve("images.ledger");
+        var first = new SharedWindow(ledger, 1, Duration.ofSeconds(60), Duration.ofSeconds(1));
+        first.acquire(why -> {});
+        long t0 = System.nanoTime();
+        var e = assertThrows(LimitUnavailable.class, () -> first.acquire(why -> {}));
+        double took = (System.nanoTime() - t0) / 1e9;
+        assertTrue(took >= 0.9 && took < 3, "gave up at the bound: " + took + " s");
+        assertEquals("1 start in 60 s was taken by shortsmith runs on this machine, and none freed within 1 s", e.toString());
+    }
+
+    /**
+     * A start counts in the shared ledger from when it was answered, as it does here: the service
+     * counted it when it arrived. Before, another process could start a window after the first was
+     * allowed, though the service had seen it much later (measured: 12 submissions in 58 s at a
+     * service limited to 6 a minute, from two cold JVMs).
+     */
+    @Test
+    void aSharedStartCountsFromItsAnswer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var ledger = dir.resolve("images.ledger");
+        var mine = new RateLimiter(1, Duration.ofMillis(500), Ticker.system()).sharedThrough(new SharedWindow(ledger, 1, Duration.ofMillis(500), Duration.ofSeconds(10)));
+        long t0 = System.nanoTime();
+        try (var permit = mine.permit()) {
+            Thread.sleep(400);                        // the request takes a while to reach the service and be answered
+        }
+        long answered = System.nanoTime();
+        var otherProcess = new SharedWindow(ledger, 1, Duration.ofMillis(500), Duration.ofSeconds(10));
+        otherProcess.acquire(why -> {});
+        double sinceAnswer = (System.nanoTime() - answered) / 1e6;
+        assertTrue(sinceAnswer >= 450, "the other start waited a window from the answer: " + sinceAnswer + " ms (" + (System.nanoTime() - t0) / 1e6 + " ms from the first)");
+    }
 }

@@ -51,7 +51,7 @@ class BatchPublishTest {
             Files.writeString(batch.resolve("a.json"), Json.write(a));
             var s = settings(yt);
             long t0 = System.nanoTime();
-            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, quiet(), publisher(s, dir));
+            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, false, quiet(), publisher(s, dir));
             assertEquals(0, report.exitCode(), report.stories().toString());
             assertEquals(2, yt.videos().size());
             for (var story : report.stories()) {
@@ -72,7 +72,7 @@ class BatchPublishTest {
             // Run again, even without a's NAME.youtube.json: nothing rendered, nothing uploaded.
             Files.delete(batch.resolve("a.youtube.json"));
             int sessions = yt.sessionsStarted();
-            var again = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, quiet(), publisher(s, dir));
+            var again = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, false, quiet(), publisher(s, dir));
             assertEquals(0, again.exitCode());
             for (var story : again.stories()) {
                 assertEquals("kept", story.outcome(), story.toString());
@@ -91,13 +91,13 @@ class BatchPublishTest {
             BatchTest.story(batch, "b", "Segunda historia.");
             yt.videoInsertLimit = 1;
             var s = settings(yt);
-            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, quiet(), publisher(s, dir));
+            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, false, quiet(), publisher(s, dir));
             var outcomes = report.stories().stream().map(st -> st.outcome() + "/" + st.published()).sorted().toList();
             assertEquals(List.of("made/published", "made/queued"), outcomes, report.stories().toString());
             assertEquals(6, report.exitCode(), "rendered, but YouTube's limit kept one back");
             assertEquals(1, yt.videos().size());
             yt.videoInsertLimit = 100;
-            var next = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, quiet(), publisher(s, dir));
+            var next = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, false, quiet(), publisher(s, dir));
             assertEquals(0, next.exitCode(), next.stories().toString());
             assertEquals(List.of("kept/kept", "kept/published"), next.stories().stream().map(st -> st.outcome() + "/" + st.published()).sorted().toList());
             assertEquals(2, yt.videos().size());
@@ -113,7 +113,7 @@ class BatchPublishTest {
             a.putObject("youtube").put("title", "x".repeat(120));
             Files.writeString(batch.resolve("a.json"), Json.write(a));
             var s = settings(yt);
-            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, quiet(), publisher(s, dir));
+            var report = Batch.run(Batch.manifestsIn(batch, note -> {}), s, false, false, quiet(), publisher(s, dir));
             assertEquals("failed", report.stories().getFirst().outcome());
             assertTrue(report.stories().getFirst().failures().get("publish").contains("120 characters"), report.stories().toString());
             assertFalse(Files.exists(batch.resolve("a.mp4")), "nothing rendered");

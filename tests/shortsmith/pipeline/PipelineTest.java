@@ -213,7 +213,7 @@ class PipelineTest {
             assertTrue(second.stderr().contains("s1") && second.stderr().contains("unchanged"), second.stderr());
             if (!inFlight.isEmpty()) {
                 assertNotEquals(0, second.exitCode(), second.toString());
-                assertTrue(second.stderr().contains("tts --force STORY " + inFlight.getFirst()), second.stderr());
+                assertTrue(second.stderr().contains("(to send it again: tts --force story.json " + inFlight.getFirst() + ")"), second.stderr());
                 var forced = TestSupport.jbang(story.getParent(), env(server), null, "tts", "story.json", inFlight.getFirst(), "--force");
                 assertEquals(0, forced.exitCode(), forced.toString());
                 second = TestSupport.jbang(story.getParent(), env(server), null, "short", "story.json", "-o", "short.mp4");

@@ -181,7 +181,7 @@ class ComfyUiTest {
             comfy.runMillis = 200;
             var fourth = TestSupport.jbang(other.getParent(), env, null, "gen-images", "story.json");
             assertEquals(0, fourth.exitCode(), fourth.toString());
-            assertTrue(fourth.stderr().contains("queueing it again"), fourth.stderr());
+            assertTrue(fourth.stderr().contains("(restarted?): queued it again"), fourth.stderr());
             var posts = comfy.requests("POST", "/prompt");
             assertEquals(3, posts.size());
             assertEquals(lost, Json.MAPPER.readTree(posts.get(2).body()).get("prompt_id").asText(), "the same prompt id, queued once more");
@@ -247,6 +247,57 @@ class ComfyUiTest {
             assertTrue(prompt.at("/1/inputs/speed").isNumber());
             assertEquals("es", prompt.at("/1/inputs/lang").asText());
             assertTrue(Files.size(Path.of(result.story().scene("s1").audio())) > 1000);
+        }
+    }
+
+    /**
+     * ComfyUI restarts while our prompts run and wait (queue and history forgotten, websocket
+     * dropped): each prompt is queued again at once, under its own id, once, and the run says so
+     * and finishes. Before, the run went on polling for prompts that no longer existed until
+     * PROVIDER_DEADLINE. With and without the websocket (then the polls find the prompt in neither
+     * the history nor the queue).
+     */
+    @Test
+    void aServerThatRestartsMidRunGetsOurForgottenPromptsOnceMoreAtOnce(@TempDir Path dir) throws Exception {
+        for (boolean websocket : new boolean[] {true, false}) {
+            try (var comfy = standIn(dir)) {
+                comfy.websocket = websocket;
+                comfy.runMillis = 2500;
+                Path story = ImagesTest.story(dir.resolve("s-" + websocket), "a kite", "a lake");
+                var env = env(comfy, FLUX);
+                env.put("MAX_PARALLEL_IMAGES", "2");
+                env.put("PROVIDER_DEADLINE", "60");
+                var log = new ByteArrayOutputStream();
+                var restarted = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (comfy.runningPrompt() == null || comfy.requests("POST", "/prompt").size() < 2) Thread.sleep(20);
+                        Thread.sleep(300);
+                        comfy.runMillis = 300;
+                        comfy.restart(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                long t0 = System.nanoTime();
+                var result = images(story, env, log);
+                double took = (System.nanoTime() - t0) / 1e9;
+                restarted.join();
+                assertEquals(1, comfy.restarts(), "the server restarted mid-run");
+                assertEquals(0, result.exitCode(), websocket + ": " + result.failures() + "\n" + log);
+                assertTrue(took < 20, websocket + ": noticed at once, not at the deadline: " + took + " s\n" + log);
+                var posts = comfy.requests("POST", "/prompt");
+                assertEquals(4, posts.size(), "each of the two queued once more, no more: " + comfy.requests);
+                var ids = posts.stream().map(p -> {
+                    try {
+                        return Json.MAPPER.readTree(p.body()).get("prompt_id").asText();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList();
+                assertEquals(java.util.Set.copyOf(ids.subList(0, 2)), java.util.Set.copyOf(ids.subList(2, 4)), "under their own ids");
+                assertTrue(log.toString().contains("(restarted?): queued it again"), log.toString());
+                for (var s : result.story().scenes()) assertNotNull(javax.imageio.ImageIO.read(Path.of(s.image()).toFile()), s.id());
+            }
         }
     }
 }

@@ -122,4 +122,65 @@ class CommandTest {
         var missing = assertThrows(ShortsmithException.class, () -> ImageProvider.from(Settings.of(Map.of("IMAGE_PROVIDER", "command"))));
         assertTrue(missing.getMessage().startsWith("IMAGE_COMMAND is empty"), missing.getMessage());
     }
+
+    /**
+     * SIGTERM or Ctrl-C while a command's worker runs: the command, the worker it spawned and the
+     * folder {out} was in are all gone. Before, the shutdown ended only the direct child (the worker
+     * went on running) and the command's temporary folder stayed in /tmp.
+     */
+    @Test
+    void aStoppedRunLeavesNoProcessOfItsCommandAndNoTemporaryFolder(@TempDir Path dir) throws Exception {
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        for (String[] run : new String[][] {{"gen-images", "TERM"}, {"tts", "INT"}}) {
+            String marker = run[0].equals("tts") ? "61.4321" : "61.1234";
+            Path out = dir.resolve(run[0] + "-out.txt");
+            Path worker = script(dir, run[0] + "-worker.sh", "echo \"$1\" > \"" + out + "\"\nsleep " + marker + " &\nwait\n");
+            Path story = story(dir.resolve(run[0]), "Hola.", "x");
+            var env = Map.of("IMAGE_PROVIDER", "command", "IMAGE_COMMAND", worker + " {out}", "TTS_PROVIDER", "command", "TTS_COMMAND", worker + " {out}",
+                    "TMPDIR", tmp.toString());
+            var cmd = List.of(shortsmith.testing.TestSupport.repo().resolve("jbang").toString(), run[0], "story.json");
+            var pb = new ProcessBuilder(cmd).directory(story.getParent().toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile());
+            pb.environment().remove("SHORTSMITH_HOME");
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (!sleeping(marker) && System.nanoTime() < deadline) Thread.sleep(50);
+            assertTrue(sleeping(marker), "the worker started: " + Files.readString(dir.resolve("run.log")));
+            new ProcessBuilder("kill", "-" + run[1], String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), Files.readString(dir.resolve("run.log")));
+            Thread.sleep(300);
+            assertFalse(sleeping(marker), run[0] + " SIG" + run[1] + ": the command's worker was ended too");
+            Path folder = Path.of(Files.readString(out).strip()).getParent();
+            assertTrue(folder.startsWith(tmp), "made in TMPDIR: " + folder);
+            assertFalse(Files.exists(folder), run[0] + " SIG" + run[1] + ": " + folder + " was removed");
+        }
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "nothing of ours is left in TMPDIR");
+        }
+    }
+
+    private static boolean sleeping(String marker) {
+        return ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains("sleep " + marker));
+    }
+
+    /**
+     * A NUL in a scene's text cannot be an argument: the scene fails as bad input (exit 5) naming
+     * the text, not as a missing tool. Before, starting the command failed and the run exited 4
+     * ("cannot run espeak-ng: invalid null character in command").
+     */
+    @Test
+    void aNulInTheTextIsBadInputNamingTheTextNotAMissingTool(@TempDir Path dir) throws Exception {
+        var voiced = speech(story(dir, "Hola\u0000mundo.", "x"), Map.of("TTS_PROVIDER", "command", "TTS_COMMAND", "espeak-ng -v es -w {out} {text}"));
+        assertEquals(ExitCode.BAD_INPUT.code(), voiced.exitCode(), voiced.failures().toString());
+        assertEquals("scene s1: TTS_COMMAND cannot be run: the scene's \"text\" contains a NUL character (\\0), which no command-line argument can"
+                + " carry; remove it from the manifest", voiced.failures().get("s1").getMessage());
+        var drawn = images(story(dir.resolve("p"), "Hola.", "a\u0000kite"), Map.of("IMAGE_PROVIDER", "command", "IMAGE_COMMAND", "my-flux --prompt {prompt} --out {out}"));
+        assertEquals(ExitCode.BAD_INPUT.code(), drawn.exitCode());
+        assertTrue(drawn.failures().get("s1").getMessage().contains("the scene's image prompt"), drawn.failures().toString());
+        // Any tool: an argument with a NUL (a title in ffmpeg's metadata) is bad input too, never "tool missing".
+        var e = assertThrows(ShortsmithException.class, () -> shortsmith.media.Proc.run(List.of("ffmpeg", "-metadata", "comment=story=Ti\u0000tle"),
+                java.time.Duration.ofSeconds(5)));
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertEquals("ffmpeg cannot be given text with a NUL character (\\0), as in \"…comment=story=Ti\\0tle…\"; remove it from the manifest", e.getMessage());
+    }
 }

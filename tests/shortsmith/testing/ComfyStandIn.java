@@ -32,7 +32,9 @@ import java.util.function.Consumer;
  * that prompt), {@code GET /view}, and the websocket {@code /ws?clientId=} with {@code status},
  * {@code execution_start}, {@code executing}, {@code progress}, {@code executed},
  * {@code execution_success}, {@code execution_error} and {@code execution_interrupted}. One prompt
- * runs at a time; {@link #restart()} forgets the queue and history as a restarted server does.
+ * runs at a time; {@link #restart(long)} goes down for a while (every connection dropped, the
+ * websockets too, new ones refused) and comes back with its queue and history forgotten, as a
+ * restarted server does.
  */
 public final class ComfyStandIn implements AutoCloseable {
 
@@ -54,6 +56,8 @@ public final class ComfyStandIn implements AutoCloseable {
     private final Map<String, JsonNode> history = new ConcurrentHashMap<>();
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private volatile boolean interruptRequested;
+    private volatile long downUntil = Long.MIN_VALUE;
+    private int restarts;
     private int number;
 
     public ComfyStandIn(byte[] image, byte[] audio) throws IOException {
@@ -86,12 +90,34 @@ public final class ComfyStandIn implements AutoCloseable {
     public synchronized String runningPrompt() { return running == null ? null : (String) running[1]; }
 
     /** Forgets everything, as a restarted server does. */
-    public synchronized void restart() {
-        pending.clear();
-        history.clear();
-        interruptRequested = running != null;
-        running = null;
+    public void restart() { restart(0); }
+
+    /**
+     * Restarts: the websockets drop, for {@code downMillis} every connection is closed at once
+     * (the process is gone), then the server answers again knowing nothing of what it had queued,
+     * run or finished.
+     */
+    public void restart(long downMillis) {
+        synchronized (this) {
+            downUntil = System.nanoTime() + downMillis * 1_000_000L;
+            pending.clear();
+            history.clear();
+            interruptRequested = running != null;
+            running = null;
+            restarts++;
+        }
+        for (Socket s : sockets.values()) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // gone already
+            }
+        }
+        sockets.clear();
     }
+
+    /** How many times it restarted. */
+    public synchronized int restarts() { return restarts; }
 
     private void accept() {
         while (!socket.isClosed()) {
@@ -106,6 +132,10 @@ public final class ComfyStandIn implements AutoCloseable {
 
     private void serve(Socket s) {
         try {
+            if (System.nanoTime() < downUntil) {
+                s.close();                                        // not up yet
+                return;
+            }
             InputStream in = s.getInputStream();
             var head = new ByteArrayOutputStream();
             while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {

@@ -10,7 +10,7 @@ import java.time.Duration;
  * A second process for the cross-process limit tests: {@code slot DIR HOLD_MS TIMES} takes an
  * NVENC-session slot (one slot) TIMES times, holding each HOLD_MS; {@code window LEDGER PERMITS
  * WINDOW_MS TIMES} makes TIMES starts under the shared window. Prints {@code start END_MILLIS…} lines
- * (wall clock) for the test to compare.
+ * (wall clock) for the test to compare; {@code cache} prints where this process keeps its cache.
  */
 public final class HoldLimits {
     public static void main(String[] args) throws Exception {
@@ -32,6 +32,7 @@ public final class HoldLimits {
                     System.out.println("start " + System.currentTimeMillis());
                 }
             }
+            case "cache" -> System.out.println(shortsmith.core.Home.cache());
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.flush();
