@@ -60,7 +60,7 @@ class queue implements Callable<Integer> {
 
         public Integer call() throws Exception {
             List<Path> all = new ArrayList<>();
-            if (batch != null) all.addAll(Batch.manifestsIn(batch));
+            if (batch != null) all.addAll(Batch.manifestsIn(batch, note -> System.err.println("queue: " + note)));
             if (manifests != null) all.addAll(manifests);
             if (all.isEmpty()) throw ShortsmithException.usage("give story manifests, or --batch DIR");
             var changes = StoryQueue.open(Settings.load()).add(all, force);
