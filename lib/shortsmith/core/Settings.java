@@ -150,7 +150,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
             "ssim", "fastdecode", "zerolatency");
 
     /** Extra x264 options of the default profile, chosen by measurement (see the README's encode figures). */
-    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0";
+    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0:mbtree=0:aq-mode=0";
 
     /** The settings with no {@code .env} and no environment: the documented defaults. */
     public static Settings defaults() { return of(Map.of()); }
@@ -238,10 +238,10 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.bitrate("FFMPEG_BITRATE", "5M"),
                 r.bitrate("FFMPEG_MAXRATE", "8M"),
                 r.bitrate("FFMPEG_BUFSIZE", "10M"),
-                r.bitrate("FFMPEG_AUDIO_BITRATE", "128k"),
+                r.bitrate("FFMPEG_AUDIO_BITRATE", "384k"),
                 r.oneOf("X264_PRESET", "veryfast", X264_PRESETS.toArray(String[]::new)),
                 r.oneOf("X264_TUNE", "none", X264_TUNES.toArray(String[]::new)),
-                r.integer("X264_CRF", 19, 0, 51),
+                r.integer("X264_CRF", 16, 0, 51),
                 r.threads("X264_THREADS"),
                 r.x264Params("X264_PARAMS", X264_DEFAULT_PARAMS));
         var parallelism = new Parallelism(
@@ -254,7 +254,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
         var clips = new Clips(
                 r.choice("CAPTION_STYLE", CaptionStyle.KARAOKE, CaptionStyle.class),
                 r.text("CAPTION_FONT", ""),
-                r.decimal("CLIP_TAIL", 0.5, 0, 10),
+                r.decimal("CLIP_TAIL", 0.2, 0, 10),
                 r.text("WORK_DIR", ""),
                 r.choice("FIT", Fit.COVER, Fit.class),
                 r.background("BACKGROUND"));

@@ -81,6 +81,7 @@ public final class Batch {
         Pipeline.Result[] made = new Pipeline.Result[n];
         StoryInput[] inputs = new StoryInput[n];
         var machine = Machine.of(settings);
+        Story[] stories = new Story[n];   // for the music: a folder's tracks are spread over the whole batch
         for (int i = 0; i < n; i++) {
             Path manifest = manifests.get(i);
             try {
@@ -90,6 +91,7 @@ public final class Batch {
                 progress.note("short: " + manifest.getFileName() + ": " + e.getMessage());
                 continue;
             }
+            stories[i] = inputs[i].story();
             if (!force && finished(inputs[i], settings)) {
                 results[i] = new StoryResult(manifest.toString(), inputs[i].story().title(), outputOf(inputs[i]).toString(), "kept", 0, 0, null, Map.of());
                 progress.note("short: " + manifest.getFileName() + ": " + outputOf(inputs[i]).getFileName() + " is finished and unchanged: kept");
@@ -98,6 +100,7 @@ public final class Batch {
             }
             machine.expectNarrations(i, inputs[i].story().scenes().size());
         }
+        List<Path> musics = Merge.musicFor(java.util.Arrays.asList(stories), settings);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             if (inputs[i] == null) continue;
@@ -109,7 +112,7 @@ public final class Batch {
                 Path output = outputOf(input);
                 try {
                     var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
-                    var music = Merge.musicFor(input.story(), settings, null, false);
+                    var music = musics.get(order);
                     var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force), view, machine, order);
                     made[order] = result;
                     Map<String, String> failures = new TreeMap<>();
