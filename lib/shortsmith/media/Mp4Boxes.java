@@ -250,18 +250,9 @@ public final class Mp4Boxes {
         for (Box b : children(moov)) {
             switch (b.type) {
                 case "mvhd" -> {
-                    var d = b.body;
-                    int version = need(d, 4, "mvhd").get() & 0xFF;
-                    d.position(d.position() + 3);
-                    if (version == 1) {
-                        need(d, 28, "mvhd").position(d.position() + 16);
-                        timescale = d.getInt() & 0xFFFFFFFFL;
-                        duration = d.getLong();
-                    } else {
-                        need(d, 16, "mvhd").position(d.position() + 8);
-                        timescale = d.getInt() & 0xFFFFFFFFL;
-                        duration = d.getInt() & 0xFFFFFFFFL;
-                    }
+                    long[] clock = clock(b.body, "mvhd");
+                    timescale = clock[0];
+                    duration = clock[1];
                 }
                 case "trak" -> tracks.add(parseTrak(b.body));
                 default -> { }
@@ -308,18 +299,9 @@ public final class Mp4Boxes {
                     for (Box m : children(b.body)) {
                         switch (m.type) {
                             case "mdhd" -> {
-                                var d = m.body;
-                                int version = need(d, 4, "mdhd").get() & 0xFF;
-                                d.position(d.position() + 3);
-                                if (version == 1) {
-                                    need(d, 28, "mdhd").position(d.position() + 16);
-                                    timescale = d.getInt() & 0xFFFFFFFFL;
-                                    duration = d.getLong();
-                                } else {
-                                    need(d, 16, "mdhd").position(d.position() + 8);
-                                    timescale = d.getInt() & 0xFFFFFFFFL;
-                                    duration = d.getInt() & 0xFFFFFFFFL;
-                                }
+                                long[] clock = clock(m.body, "mdhd");
+                                timescale = clock[0];
+                                duration = clock[1];
                             }
                             case "hdlr" -> {
                                 var d = need(m.body, 12, "hdlr");
@@ -400,6 +382,18 @@ public final class Mp4Boxes {
     }
 
     private record Box(String type, ByteBuffer body) {}
+
+    /** An mvhd's or mdhd's timescale and duration (version 0: 32-bit times, version 1: 64-bit). */
+    private static long[] clock(ByteBuffer d, String name) throws Malformed {
+        int version = need(d, 4, name).get() & 0xFF;
+        d.position(d.position() + 3);
+        if (version == 1) {
+            need(d, 28, name).position(d.position() + 16);
+            return new long[] {d.getInt() & 0xFFFFFFFFL, d.getLong()};
+        }
+        need(d, 16, name).position(d.position() + 8);
+        return new long[] {d.getInt() & 0xFFFFFFFFL, d.getInt() & 0xFFFFFFFFL};
+    }
 
     /** A visual or audio sample entry (ISO 14496-12 §12.1.3, §12.2.3; QuickTime sound versions 1 and 2 too). */
     private static SampleEntry sampleEntry(Box box) throws Malformed {
