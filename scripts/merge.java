@@ -28,7 +28,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = {"Joins a story's clips into one YouTube-ready MP4 and prints the manifest with its output.",
-                "With --check FILE, prints the report (loudness, streams, faststart, YouTube warnings) of any video."})
+                "With --check FILE, checks any MP4 against YouTube's upload recommendations for a Short (edit lists, stream starts,",
+                "B-frames, GOPs, keyframes, profile, AAC rate and bitrate, loudness, length, 9:16), prints each check, exits 1 when one fails."})
 class merge implements Callable<Integer> {
     @Mixin Cli.Common common;
 
@@ -39,21 +40,22 @@ class merge implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The Short to write (default: the manifest's output, else short.mp4).")
     Path output;
 
-    @Option(names = "--music", paramLabel = "FILE", description = "Background music (default: the manifest's music, else MUSIC).")
+    @Option(names = "--music", paramLabel = "FILE|DIR", description = {"Background music (default: the manifest's music, else MUSIC).",
+            "A folder: one of its tracks, chosen by the story's title (the same track every time; stories of a batch get different ones)."})
     String music;
 
     @Option(names = "--no-music", description = "No background music, whatever the manifest or MUSIC say.")
     boolean noMusic;
 
-    @Option(names = "--check", paramLabel = "FILE", description = "Only report on FILE (any video): no merge.")
+    @Option(names = "--check", paramLabel = "FILE", description = "Only check FILE (any video): no merge; exit 1 when it is not ready for YouTube Shorts.")
     Path check;
 
     public Integer call() throws Exception {
         var settings = Settings.load();
         if (check != null) {
             var report = MediaReport.of(Ffmpeg.locate(settings), check);
-            System.out.println(report);
-            return ExitCode.OK.code();
+            System.out.println(report.details());
+            return report.ready() ? ExitCode.OK.code() : ExitCode.FAILED.code();
         }
         if (music != null && noMusic) throw ShortsmithException.usage("--music and --no-music exclude each other");
         var input = StoryInput.fromArgs(args);

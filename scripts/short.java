@@ -69,7 +69,7 @@ class shortcmd implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The Short to write (default: the manifest's output, else short.mp4; demo-LANG.mp4 for --demo).")
     Path output;
 
-    @Option(names = "--music", paramLabel = "FILE", description = "Background music (default: the manifest's music, else MUSIC; the demo has its own).")
+    @Option(names = "--music", paramLabel = "FILE|DIR", description = "Background music, or a folder to pick a track from by the story's title (default: the manifest's music, else MUSIC; the demo has its own).")
     String music;
 
     @Option(names = "--no-music", description = "No background music.")
@@ -119,7 +119,7 @@ class shortcmd implements Callable<Integer> {
             defaultOutput = Path.of("demo-" + demo + ".mp4");
             if (musicChoice == null && !noMusic && input.story().music() == null && settings.audio().music().isBlank()) {
                 var work = input.workDir(settings);
-                musicChoice = Soundtrack.demoMusic(Ffmpeg.locate(settings), work.root().resolve("demo-music.wav")).toString();
+                musicChoice = Soundtrack.demoMusic(Ffmpeg.locate(settings), work.root().resolve("demo-pad.wav")).toString();
             }
         } else if (topic != null) {
             Story story = ScriptWriter.fromTopic(settings, topic, scenes, language, s -> System.err.println("write-script: " + s));

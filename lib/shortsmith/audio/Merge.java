@@ -14,7 +14,10 @@ import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
+import shortsmith.media.Mp4Boxes;
+import shortsmith.media.Narration;
 import shortsmith.media.Proc;
+import shortsmith.media.SpeechTrim;
 import shortsmith.video.ClipEncoder;
 import shortsmith.video.EncoderProfile;
 
@@ -47,12 +50,50 @@ public final class Merge {
     /** The story with its output filled in, the report of the file, the subtitle files beside it, and any warnings. */
     public record Result(Story story, Path output, MediaReport report, List<Path> subtitles, List<String> warnings) {}
 
-    /** One scene's part: its clip, its narration and the clip's exact video length. */
-    record Part(Story.Scene scene, Path clip, Path narration, Media media, double seconds) {}
+    /**
+     * One scene's part: its clip, its narration, the part of the narration the clip plays (a clip
+     * encode made plays the speech trimmed; a clip of the user's own, all of it from its start)
+     * and the clip's exact video length.
+     */
+    record Part(Story.Scene scene, Path clip, Path narration, SpeechTrim trim, Media media, double seconds) {}
 
-    /** The music a merge uses: --no-music, else --music, else the manifest's, else MUSIC; null = none. */
+    /**
+     * The music a merge uses: --no-music, else --music, else the manifest's, else MUSIC; null =
+     * none. A folder gives one of its tracks, the story's own ({@link MusicFolder#pick(String)}).
+     */
     public static Path musicFor(Story story, Settings settings, String musicOption, boolean noMusic) {
         if (noMusic) return null;
+        Path m = configuredMusic(story, settings, musicOption);
+        return m != null && Files.isDirectory(m) ? MusicFolder.of(m).pick(story.title()) : m;
+    }
+
+    /**
+     * The music of each story of a batch (null for none, or where {@code stories} holds null):
+     * stories that draw on the same folder get different tracks while the folder has enough
+     * ({@link MusicFolder#pick(List)}), in batch order.
+     */
+    public static List<Path> musicFor(List<Story> stories, Settings settings) {
+        List<Path> picks = new ArrayList<>();
+        Map<Path, List<Integer>> byFolder = new LinkedHashMap<>();
+        for (int i = 0; i < stories.size(); i++) {
+            Path m = stories.get(i) == null ? null : configuredMusic(stories.get(i), settings, null);
+            picks.add(m);
+            if (m != null && Files.isDirectory(m)) byFolder.computeIfAbsent(m.normalize(), k -> new ArrayList<>()).add(i);
+        }
+        byFolder.forEach((dir, members) -> {
+            MusicFolder folder;
+            try {
+                folder = MusicFolder.of(dir);
+            } catch (ShortsmithException e) {
+                return;   // the folder stays: each of its stories fails alone, saying why (checkMusic)
+            }
+            var tracks = folder.pick(members.stream().map(i -> stories.get(i).title()).toList());
+            for (int k = 0; k < members.size(); k++) picks.set(members.get(k), tracks.get(k));
+        });
+        return java.util.Collections.unmodifiableList(picks);
+    }
+
+    private static Path configuredMusic(Story story, Settings settings, String musicOption) {
         String m = musicOption != null ? musicOption : story.music() != null ? story.music() : settings.audio().music();
         return m == null || m.isBlank() ? null : Path.of(m).toAbsolutePath();
     }
@@ -96,7 +137,7 @@ public final class Merge {
 
             note.accept("merge: " + parts.size() + " clips joined by stream copy; narration joined as PCM"
                     + (music == null ? "" : ", music " + music.getFileName() + " ducked under it"));
-            var segments = parts.stream().map(p -> new Soundtrack.Segment(p.scene().id(), p.narration(),
+            var segments = parts.stream().map(p -> new Soundtrack.Segment(p.scene().id(), p.narration(), p.trim(),
                     Math.round(p.seconds() * Soundtrack.RATE))).toList();
             soundtrack = soundtrack(ffmpeg, settings, work, segments, music);
 
@@ -104,8 +145,11 @@ public final class Merge {
             List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y",
                     "-f", "concat", "-safe", "0", "-i", "file:" + concat, "-i", "file:" + soundtrack.file(),
                     "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
-                    "-map_metadata", "-1", "-metadata", "title=" + story.title(), "-metadata:s:a:0", "language=" + iso639(story.language()),
-                    "-movflags", "+faststart", "-f", "mp4", "file:" + partial));
+                    // The rate the track was encoded at (AAC averages less than it is given): else a copy declares the average.
+                    "-b:a", settings.encoding().audioBitrate(),
+                    "-map_metadata", "-1", "-metadata", "title=" + story.title(), "-metadata:s:a:0", "language=" + iso639(story.language())));
+            cmd.addAll(Mp4Boxes.MUX_ARGS);   // both streams at 0, no edit list (YouTube asks for none)
+            cmd.addAll(List.of("-f", "mp4", "file:" + partial));
             var r = Proc.run(cmd, Duration.ofMinutes(30));
             if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "merge: ffmpeg failed writing " + output + ": " + r.lastErrorLine());
             WorkDir.publish(partial, output);
@@ -120,7 +164,7 @@ public final class Merge {
         List<Subtitles.Scene> scenes = new ArrayList<>();
         double offset = 0;
         for (Part p : parts) {
-            scenes.add(new Subtitles.Scene(offset, p.seconds(), EncodeStage.inputsFor(story, p.scene(), work, ffmpeg).words()));
+            scenes.add(new Subtitles.Scene(offset, p.seconds(), p.trim().shift(EncodeStage.inputsFor(story, p.scene(), work, ffmpeg).words())));
             offset += p.seconds();
         }
         var subtitles = Subtitles.writeBeside(output, Subtitles.cues(scenes, story.language()));
@@ -167,9 +211,9 @@ public final class Merge {
      * copies streams; called again with the same inputs it returns the kept track at once.
      */
     public static Prepared soundtrack(Ffmpeg ffmpeg, Settings settings, WorkDir work, List<Soundtrack.Segment> segments, Path music) {
-        var parts = new ArrayList<String>(List.of("soundtrack-v3", settings.audio().toString(), settings.encoding().audioBitrate(),
+        var parts = new ArrayList<String>(List.of("soundtrack-v4", settings.audio().toString(), settings.encoding().audioBitrate(),
                 music == null ? "no music" : ClipEncoder.digest(music)));
-        segments.forEach(s -> parts.add(ClipEncoder.digest(s.narration()) + "@" + s.samples()));
+        segments.forEach(s -> parts.add(ClipEncoder.digest(s.narration()) + "@" + s.trim() + "@" + s.samples()));
         String key = ClipEncoder.hash(parts).substring(0, 24);
         Path dir = work.root().resolve("soundtrack"), file = dir.resolve(key + ".m4a"), meta = dir.resolve(key + ".json");
         if (Files.isRegularFile(file) && Files.isRegularFile(meta)) {
@@ -212,7 +256,8 @@ public final class Merge {
         for (Story.Scene s : scenes) {
             Path audio = narration.apply(s);
             if (audio == null || !Files.isRegularFile(audio)) return Optional.empty();
-            segments.add(new Soundtrack.Segment(s.id(), audio, Math.round(encoder.clipSeconds(audio) * Soundtrack.RATE)));
+            SpeechTrim trim = SpeechTrim.of(Narration.load(ffmpeg, audio));
+            segments.add(new Soundtrack.Segment(s.id(), audio, trim, Math.round(encoder.clipSeconds(trim) * Soundtrack.RATE)));
         }
         return Optional.of(soundtrack(ffmpeg, settings, work, segments, music));
     }
@@ -222,10 +267,18 @@ public final class Merge {
         return soundtrackAhead(ffmpeg, settings, work, encoder, story.scenes(), s -> narrationOf(s, work), music);
     }
 
+    /**
+     * The mix as AAC-LC, 48 kHz stereo, in an MP4 without an edit list: the encoder's priming is
+     * then played, so as many samples are dropped from the start of the mix (21 ms, inside the
+     * first scene's lead-in) and the audio lines up with the picture to the sample.
+     */
     private static void encodeAac(Ffmpeg ffmpeg, Settings settings, Path wav, String filter, Path output) {
-        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-i", "file:" + wav, "-af", filter,
-                "-c:a", "aac", "-profile:a", "aac_low", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
-                "-f", "mp4", "file:" + output), Duration.ofMinutes(30));
+        List<String> cmd = new ArrayList<>(ffmpeg.command("-loglevel", "error", "-y", "-i", "file:" + wav,
+                "-af", "atrim=start_sample=" + Mp4Boxes.AAC_PRIMING + ",asetpts=PTS-STARTPTS," + filter,
+                "-c:a", "aac", "-profile:a", "aac_low", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2"));
+        cmd.addAll(Mp4Boxes.MUX_ARGS);
+        cmd.addAll(List.of("-f", "mp4", "file:" + output));
+        var r = Proc.run(cmd, Duration.ofMinutes(30));
         if (!r.ok()) throw new ShortsmithException(ExitCode.FAILED, "ffmpeg failed encoding the soundtrack: " + r.lastErrorLine());
     }
 
@@ -244,7 +297,8 @@ public final class Merge {
         }
         return Parallel.map(scenes, 8, s -> {
             Path clip = clipOf(s, work);
-            Media m = clip.toAbsolutePath().normalize().startsWith(work.clips()) ? ClipEncoder.probe(ffmpeg, clip) : Media.probe(ffmpeg, clip);
+            boolean ours = clip.toAbsolutePath().normalize().startsWith(work.clips());
+            Media m = ours ? ClipEncoder.probe(ffmpeg, clip) : Media.probe(ffmpeg, clip);
             var v = m.video().orElseThrow(() -> ShortsmithException.badInput("scene " + s.id() + ": clip " + clip + " has no video stream"));
             String owner = ClipEncoder.storyOfTag(m.tags().get("comment"));
             if (owner != null && !owner.equals(story.title())) {
@@ -252,7 +306,9 @@ public final class Merge {
                         + "\", not \"" + story.title() + "\"; encode this story's scenes again");
             }
             double seconds = v.frames() > 0 ? v.frames() / rate(v.frameRate()) : v.duration();
-            return new Part(s, clip, narrationOf(s, work), m, seconds);
+            Path audio = narrationOf(s, work);
+            Narration narration = Narration.load(ffmpeg, audio);
+            return new Part(s, clip, audio, ours ? SpeechTrim.of(narration) : SpeechTrim.whole(narration), m, seconds);
         });
     }
 
@@ -327,7 +383,9 @@ public final class Merge {
                     "-map", "0:v:0", "-vf", "scale=" + model.width() + ":" + model.height() + ":flags=bicubic,fps=" + fps));
             cmd.addAll(profile.videoArgs(fps));
             cmd.addAll(List.of("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-                    "-video_track_timescale", String.valueOf(fps * 1000), "-an", "-f", "mp4", "file:" + partial));
+                    "-video_track_timescale", String.valueOf(fps * 1000), "-an"));
+            cmd.addAll(Mp4Boxes.MUX_ARGS);
+            cmd.addAll(List.of("-f", "mp4", "file:" + partial));
             var r = Proc.run(cmd, Duration.ofMinutes(30));
             if (!r.ok()) {
                 WorkDir.deleteQuietly(partial);
@@ -358,6 +416,7 @@ public final class Merge {
 
     /** Fails before any work when the music is missing or has no audio. */
     public static void checkMusic(Ffmpeg ffmpeg, Path music) {
+        if (Files.isDirectory(music)) MusicFolder.of(music);   // says what is wrong with the folder
         if (!Files.isRegularFile(music)) throw ShortsmithException.badInput("music " + music + " does not exist; fix --music or MUSIC, or use --no-music");
         Media m;
         try {

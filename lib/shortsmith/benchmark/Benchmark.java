@@ -25,6 +25,7 @@ import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
 import shortsmith.media.Narration;
 import shortsmith.media.Proc;
+import shortsmith.media.SpeechTrim;
 import shortsmith.pipeline.Batch;
 import shortsmith.pipeline.Pipeline;
 import shortsmith.pipeline.Timeline;
@@ -78,7 +79,8 @@ public final class Benchmark {
     }
 
     /**
-     * A prepared scene: image, narration and the captions both pipelines burn in. {@code motion} is
+     * A prepared scene: image, narration (its length as a clip plays it: the speech, trimmed; see
+     * {@link SpeechTrim}) and the captions both pipelines burn in. {@code motion} is
      * the scene's own, or null: then the move is chosen around the subject, as {@code encode} does
      * (a zoom in for the demo's portrait photographs).
      */
@@ -95,7 +97,7 @@ public final class Benchmark {
                 var r = Proc.run(List.of("espeak-ng", "-v", story.language(), "-s", "160", "-w", audio.toString(), s.text()), Duration.ofSeconds(60));
                 if (!r.ok()) throw ShortsmithException.environment("espeak-ng failed: " + r.lastErrorLine());
             }
-            double seconds = Narration.load(ffmpeg, audio).duration();
+            double seconds = SpeechTrim.of(Narration.load(ffmpeg, audio)).seconds();   // what a clip plays of it
             scenes.add(new BenchScene(s.id(), Path.of(s.image()), audio, seconds, s.text(), s.motion()));
         }
         return scenes;
@@ -138,7 +140,7 @@ public final class Benchmark {
             Path sceneDir = Files.createDirectories(dir.resolve(s.id()));
             Captions.writeInto(sceneDir, captionsFor(ffmpeg, s, settings, font), font);
             // The same length as shortsmith's clip (narration + tail), so both render the same frames.
-            double seconds = Math.ceil((s.audioSeconds() + settings.clips().tail()) * settings.video().fps()) / settings.video().fps();
+            double seconds = clipSeconds(s, settings);
             var cmd = seedCommand(ffmpeg, s, seconds, settings.video().size(), settings.video().fps(), videoArgs, dir.resolve(s.id() + ".mp4"));
             long t0 = System.nanoTime();
             var r = Proc.run(cmd, sceneDir, Duration.ofMinutes(30));
@@ -149,8 +151,9 @@ public final class Benchmark {
     }
 
     static String captionsFor(Ffmpeg ffmpeg, BenchScene s, Settings settings, Captions.CaptionFont font) {
-        var words = shortsmith.media.WordTiming.estimate(s.text(), Narration.load(ffmpeg, s.audio()).speechSpan());
-        return Captions.ass(words, settings.clips().captionStyle(), settings.video().size(), s.audioSeconds() + settings.clips().tail(), font);
+        var narration = Narration.load(ffmpeg, s.audio());
+        var words = SpeechTrim.of(narration).shift(shortsmith.media.WordTiming.estimate(s.text(), narration.speechSpan()));
+        return Captions.ass(words, settings.clips().captionStyle(), settings.video().size(), clipSeconds(s, settings), font);
     }
 
     /** shortsmith's encode of the scenes with {@code profile}; returns the seconds (forced: nothing cached). */
@@ -193,7 +196,13 @@ public final class Benchmark {
 
     /** Seconds of video the scenes make (narration plus tail, as encode renders them). */
     public static double videoSeconds(List<BenchScene> scenes, Settings settings) {
-        return scenes.stream().mapToDouble(s -> Math.ceil((s.audioSeconds() + settings.clips().tail()) * settings.video().fps()) / settings.video().fps()).sum();
+        return scenes.stream().mapToDouble(s -> clipSeconds(s, settings)).sum();
+    }
+
+    /** How long shortsmith's clip of a scene lasts: its trimmed narration plus the tail, in whole frames. */
+    static double clipSeconds(BenchScene s, Settings settings) {
+        var frames = new ClipEncoder(Ffmpeg.locate(settings), settings, EncoderProfile.lossless()).frames(s.audioSeconds());
+        return (double) frames / settings.video().fps();
     }
 
     /** One motion measurement. */
@@ -201,7 +210,8 @@ public final class Benchmark {
 
     /**
      * The smoothness of the seed's zoompan against shortsmith's zoom-in and pan, measured on a dots
-     * test card rendered losslessly at the benchmark's size and rate (3 s).
+     * test card at the benchmark's size and rate (2.5 s): rendered losslessly, and encoded with the
+     * x264 default and the previous one (the worst of the two moves each).
      */
     public static List<MotionRow> motion(Ffmpeg ffmpeg, Settings settings, Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
@@ -218,14 +228,19 @@ public final class Benchmark {
         MotionMetrics.seedZoompan(ffmpeg, card, size, fps, frames, seed);
         List<MotionRow> rows = new ArrayList<>(List.of(new MotionRow("seed-zoompan", MotionMetrics.rmsJerk(ffmpeg, seed, size.width(), size.height()))));
         var quiet = Settings.loadWith(Map.of("CAPTION_STYLE", "none", "VIDEO_SIZE", size.toString(), "VIDEO_FPS", String.valueOf(fps)));
-        var encoder = new ClipEncoder(ffmpeg, quiet, EncoderProfile.lossless());
-        double worst = 0;
-        for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT)) {
-            Path clip = dir.resolve("shortsmith-" + m.id() + ".mp4");
-            encoder.encode(new ClipEncoder.Inputs("benchmark", "motion", "x", m, card, silence, null), clip, true, f -> {});
-            worst = Math.max(worst, MotionMetrics.rmsJerk(ffmpeg, clip, size.width(), size.height()));
+        // The move as rendered (lossless), then as a viewer gets it: after the default x264 encode, and after the previous default's.
+        for (var p : List.of(Map.entry("shortsmith, rendered (lossless)", (EncoderProfile) EncoderProfile.lossless()),
+                Map.entry("shortsmith, after its x264 default", EncoderProfile.x264(quiet)),
+                Map.entry("shortsmith, after the previous x264 default", YouTubeEncode.previousDefault(fps)))) {
+            var encoder = new ClipEncoder(ffmpeg, quiet, p.getValue());
+            double worst = 0;
+            for (Motion m : List.of(Motion.ZOOM_IN, Motion.PAN_LEFT)) {
+                Path clip = dir.resolve("shortsmith-" + rows.size() + "-" + m.id() + ".mp4");
+                encoder.encode(new ClipEncoder.Inputs("benchmark", "motion", "x", m, card, silence, null), clip, true, f -> {});
+                worst = Math.max(worst, MotionMetrics.rmsJerk(ffmpeg, clip, size.width(), size.height()));
+            }
+            rows.add(new MotionRow(p.getKey(), worst));
         }
-        rows.add(new MotionRow("shortsmith", worst));
         return rows;
     }
 
@@ -412,7 +427,7 @@ public final class Benchmark {
     public static List<MergeRow> merge(Ffmpeg ffmpeg, List<BenchScene> scenes, Settings settings, Path clips, Path dir, int runs)
             throws Exception {
         Files.createDirectories(dir);
-        Path music = Soundtrack.demoMusic(ffmpeg, dir.resolve("music-90s.wav"), 90);
+        Path music = Soundtrack.demoMusic(ffmpeg, dir.resolve("pad-96s.wav"), 90);
         var list = new StringBuilder();
         List<Story.Scene> storyScenes = new ArrayList<>();
         for (BenchScene s : scenes) {

@@ -72,16 +72,16 @@ public final class ClusterBenchmark {
 
     /**
      * Runs the section in {@code dir}, each count of workers {@code rounds} times (2: the order 1 2 4 4 2 1);
-     * its Markdown table is returned and written there with its JSON.
+     * its result is returned and written there (cluster.md, cluster.json).
      */
-    public static String run(Path dir, int rounds, Consumer<String> progress) throws Exception {
+    public static Result run(Path dir, int rounds, Consumer<String> progress) throws Exception {
         WorkDir.deleteTree(dir);
         Files.createDirectories(dir);
         var result = measure(dir, rounds, progress);
         String md = table(result);
         Files.writeString(dir.resolve("cluster.md"), md);
         Files.writeString(dir.resolve("cluster.json"), Json.write(result));
-        return md;
+        return result;
     }
 
     static Result measure(Path dir, int rounds, Consumer<String> progress) throws Exception {

@@ -261,7 +261,7 @@ public final class Worker {
                 throw new HandedBack();   // interrupted, neither stopping nor cancelled: let another worker have it
             } else {
                 // A request that may have been billed is sent again only on purpose: in a cluster, with queue retry --force.
-                String why = oneLine(result.failures()).replaceAll("\\(to send it again: [a-z-]+ --force STORY [^)]*\\)",
+                String why = oneLine(result.failures()).replaceAll("\\(to send it again: [a-z-]+ --force [^)]*\\)",
                         java.util.regex.Matcher.quoteReplacement("(to send it again: queue retry " + file + " --force)"));
                 end(story, claim, "failed", null, why, picked, start);
             }

@@ -1,6 +1,6 @@
 package shortsmith.core;
 
-/** The exit codes every shortsmith script shares; the README lists them. */
+/** The exit codes every shortsmith script shares; docs/promises.md lists them. */
 public enum ExitCode {
     OK(0, "success"),
     FAILED(1, "part of the work failed; everything else was done and kept"),

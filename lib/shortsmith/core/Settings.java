@@ -324,8 +324,8 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
     public static final java.util.List<String> X264_TUNES = java.util.List.of("none", "film", "animation", "grain", "stillimage", "psnr",
             "ssim", "fastdecode", "zerolatency");
 
-    /** Extra x264 options of the default profile, chosen by measurement (see the README's encode figures). */
-    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0";
+    /** Extra x264 options of the default profile, chosen by measurement (docs/encoding.md). */
+    static final String X264_DEFAULT_PARAMS = "subme=1:me=dia:partitions=none:weightp=0:mbtree=0:aq-mode=0";
 
     /**
      * Publishing to YouTube ({@code publish}, {@code short --publish}): the OAuth client (a
@@ -426,10 +426,10 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.bitrate("FFMPEG_BITRATE", "5M"),
                 r.bitrate("FFMPEG_MAXRATE", "8M"),
                 r.bitrate("FFMPEG_BUFSIZE", "10M"),
-                r.bitrate("FFMPEG_AUDIO_BITRATE", "128k"),
+                r.bitrate("FFMPEG_AUDIO_BITRATE", "384k"),
                 r.oneOf("X264_PRESET", "veryfast", X264_PRESETS.toArray(String[]::new)),
                 r.oneOf("X264_TUNE", "none", X264_TUNES.toArray(String[]::new)),
-                r.integer("X264_CRF", 19, 0, 51),
+                r.integer("X264_CRF", 16, 0, 51),
                 r.threads("X264_THREADS"),
                 r.x264Params("X264_PARAMS", X264_DEFAULT_PARAMS));
         var parallelism = new Parallelism(
@@ -442,7 +442,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
         var clips = new Clips(
                 r.choice("CAPTION_STYLE", CaptionStyle.KARAOKE, CaptionStyle.class),
                 r.text("CAPTION_FONT", ""),
-                r.decimal("CLIP_TAIL", 0.5, 0, 10),
+                r.decimal("CLIP_TAIL", 0.2, 0, 10),
                 r.text("WORK_DIR", ""),
                 r.choice("FIT", Fit.COVER, Fit.class),
                 r.background("BACKGROUND"));

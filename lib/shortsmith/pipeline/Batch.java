@@ -144,6 +144,7 @@ public final class Batch {
         Map<Path, Path> workedBy = new java.util.HashMap<>();
         var machine = Machine.of(settings);
         var kept = new java.util.HashSet<Integer>();
+        Story[] stories = new Story[n];   // for the music: a folder's tracks are spread over the whole batch
         for (int i = 0; i < n; i++) {
             Path manifest = manifests.get(i);
             try {
@@ -173,7 +174,13 @@ public final class Batch {
                     continue;
                 }
             }
-            if (!force && finished(inputs[i], settings, machine, outputs[i])) {
+            stories[i] = inputs[i].story();
+        }
+        List<Path> musics = Merge.musicFor(java.util.Arrays.asList(stories), settings);
+        for (int i = 0; i < n; i++) {
+            if (inputs[i] == null) continue;
+            Path manifest = manifests.get(i);
+            if (!force && finished(inputs[i], settings, machine, outputs[i], musics.get(i))) {
                 results[i] = new StoryResult(manifest.toString(), inputs[i].story().title(), outputs[i].toString(), "kept", 0, 0, null, Map.of());
                 progress.note("short: " + manifest.getFileName() + ": " + outputs[i].getFileName() + " is finished and unchanged: kept");
                 if (publisher != null) kept.add(i);
@@ -210,7 +217,7 @@ public final class Batch {
             threads.add(Thread.ofVirtual().name("story-" + i).start(() -> {
                 double start = seconds(t0);
                 try {
-                    results[order] = make(input, outputs[order], settings, force, resendUnanswered, progress, machine, order, start, made, publisher);
+                    results[order] = make(input, outputs[order], musics.get(order), settings, force, resendUnanswered, progress, machine, order, start, made, publisher);
                 } catch (InterruptedException e) {
                     results[order] = new StoryResult(input.manifest().toString(), input.story().title(), outputs[order].toString(), "failed", start,
                             seconds(t0) - start, null, Map.of("story", "interrupted"));
@@ -239,12 +246,13 @@ public final class Batch {
             progress.note("short: " + manifest.getFileName() + ": " + e.getMessage());
             return new StoryResult(manifest.toString(), null, null, "failed", 0, 0, null, Map.of("manifest", e.getMessage()));
         }
-        if (!force && finished(input, settings, machine, output)) {
+        Path music = Merge.musicFor(input.story(), settings, null, false);
+        if (!force && finished(input, settings, machine, output, music)) {
             progress.note("short: " + manifest.getFileName() + ": " + output.getFileName() + " is finished and unchanged: kept");
             return new StoryResult(manifest.toString(), input.story().title(), output.toString(), "kept", 0, 0, null, Map.of());
         }
         machine.expectNarrations(order, input.story().scenes().size());
-        return make(input, output, settings, force, false, progress, machine, order, 0, null, null);
+        return make(input, output, music, settings, force, false, progress, machine, order, 0, null, null);
     }
 
     /**
@@ -252,20 +260,19 @@ public final class Batch {
      * {@code start} s into the run, its result kept in {@code made} if given, its Short published by
      * {@code publisher} (if any) in this thread as soon as it is written; never throws for its own failure.
      */
-    private static StoryResult make(StoryInput input, Path output, Settings settings, boolean force, boolean resendUnanswered, Progress progress,
+    private static StoryResult make(StoryInput input, Path output, Path music, Settings settings, boolean force, boolean resendUnanswered, Progress progress,
                                     Machine machine, int order,
                                     double start, Pipeline.Result[] made, Publisher publisher) throws InterruptedException {
         String name = name(input.manifest());
         long t0 = System.nanoTime();
         try {
             var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
-            var music = Merge.musicFor(input.story(), settings, null, false);
             var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force, resendUnanswered), view, machine, order);
             if (made != null) made[order] = result;
             Map<String, String> failures = new TreeMap<>();
             result.failures().forEach((id, e) -> failures.put(id, e.getMessage()));
             WorkDir.writeAtomically(reportOf(output), Json.write(result.report()));
-            if (failures.isEmpty()) markFinished(input, settings, machine, output);
+            if (failures.isEmpty()) markFinished(input, settings, machine, output, music);
             view.note(failures.isEmpty() ? "✓ " + output.getFileName() + " written" : "✗ " + failures.size() + " scene(s) failed");
             var story = new StoryResult(input.manifest().toString(), input.story().title(), output.toString(),
                     failures.isEmpty() ? "made" : "failed", start, result.report().wall(), result.report().criticalPath(), failures);
@@ -360,21 +367,21 @@ public final class Batch {
      * single-story run would make nothing again (see {@link #madeFrom}) and join the same clips
      * under the same soundtrack.
      */
-    static boolean finished(StoryInput input, Settings settings, Machine machine, Path output) throws InterruptedException {
+    static boolean finished(StoryInput input, Settings settings, Machine machine, Path output, Path music) throws InterruptedException {
         Path record = finishedRecord(input, settings);
         try {
             if (!Files.isRegularFile(record) || !Files.isRegularFile(output)) return false;
             var f = Json.MAPPER.readValue(record.toFile(), Finished.class);
             if (f == null || !output.toString().equals(f.output()) || !Writes.Stamp.of(output).equals(f.file())) return false;
-            return madeFrom(input, settings, machine, output).map(key -> key.equals(f.madeFrom())).orElse(false);
+            return madeFrom(input, settings, machine, output, music).map(key -> key.equals(f.madeFrom())).orElse(false);
         } catch (IOException | RuntimeException e) {
             return false;   // whatever cannot be checked is made again: slower, never stale
         }
     }
 
-    private static void markFinished(StoryInput input, Settings settings, Machine machine, Path output) throws InterruptedException {
+    private static void markFinished(StoryInput input, Settings settings, Machine machine, Path output, Path music) throws InterruptedException {
         try {
-            var made = madeFrom(input, settings, machine, output);
+            var made = madeFrom(input, settings, machine, output, music);
             if (made.isEmpty()) return;
             WorkDir.writeAtomically(finishedRecord(input, settings), Json.write(new Finished(output.toString(), Writes.Stamp.of(output), made.get(), null)));
         } catch (IOException | RuntimeException e) {
@@ -391,7 +398,7 @@ public final class Batch {
      * file it is (size, time, inode) and the soundtrack the merge would use (kept under a key of the
      * narrations, the music's content and the audio settings; built now if it was deleted).
      */
-    static Optional<String> madeFrom(StoryInput input, Settings settings, Machine machine, Path output) throws InterruptedException, IOException {
+    static Optional<String> madeFrom(StoryInput input, Settings settings, Machine machine, Path output, Path music) throws InterruptedException, IOException {
         WorkDir work = input.workDir(settings);
         Story story = input.story().withWorkDir(work.root().toString());
         var quiet = new Progress(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false, List.of());
@@ -411,7 +418,7 @@ public final class Batch {
             var c = Writes.Stamp.of(clip);
             parts.add(s.id() + " " + c.bytes() + " " + c.modified() + " " + c.inode());
         }
-        var soundtrack = Merge.soundtrackAhead(ffmpeg, settings, work, encoder, story, Merge.musicFor(input.story(), settings, null, false));
+        var soundtrack = Merge.soundtrackAhead(ffmpeg, settings, work, encoder, story, music);
         if (soundtrack.isEmpty()) return Optional.empty();
         parts.add(soundtrack.get().file().getFileName().toString());
         return Optional.of(ClipEncoder.hash(parts));

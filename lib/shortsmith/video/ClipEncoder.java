@@ -9,8 +9,10 @@ import shortsmith.core.Story;
 import shortsmith.core.WorkDir;
 import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
+import shortsmith.media.Mp4Boxes;
 import shortsmith.media.Narration;
 import shortsmith.media.Proc;
+import shortsmith.media.SpeechTrim;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +36,7 @@ import java.util.Optional;
  */
 public final class ClipEncoder {
     /** Bumped whenever the rendering changes, so cached clips are redone. */
-    static final String RENDER_VERSION = "4";
+    static final String RENDER_VERSION = "5";
 
     private final Ffmpeg ffmpeg;
     private final Settings settings;
@@ -113,8 +115,8 @@ public final class ClipEncoder {
         var size = settings.video().size();
         int fps = settings.video().fps();
         Narration narration = loadNarration(in);
-        double audioSeconds = narration.duration();
-        int frames = frames(audioSeconds);
+        SpeechTrim trim = SpeechTrim.of(narration);   // the clip plays the speech, not the engine's padding
+        int frames = frames(trim.seconds());
         double duration = (double) frames / fps;
         String key = key(in);
         Path sidecarFile = sidecar(output, in.sceneId());
@@ -133,8 +135,8 @@ public final class ClipEncoder {
             }
         }
 
-        List<Story.Word> words = in.words() != null && !in.words().isEmpty() ? in.words()
-                : shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan());
+        List<Story.Word> words = trim.shift(in.words() != null && !in.words().isEmpty() ? in.words()
+                : shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()));
         String ass;
         try {
             ass = Captions.ass(words, spec, duration, in.hook());
@@ -157,7 +159,7 @@ public final class ClipEncoder {
         try {
             Files.createDirectories(output.toAbsolutePath().getParent());
             partial = WorkDir.partial(output);
-            runEncoder(in, renderer, plan.move(), frames, duration, ass, font, partial, listener);
+            runEncoder(in, trim, renderer, plan.move(), frames, duration, ass, font, partial, listener);
             WorkDir.publish(partial, output);
             WorkDir.writeAtomically(sidecarFile, Json.write(new Sidecar(key, duration, frames, profile.name(), plan.explain(), List.copyOf(warnings))));
             probe(ffmpeg, output);   // now, under the other clips, rather than in the merge after the last one
@@ -169,13 +171,15 @@ public final class ClipEncoder {
         }
     }
 
-    private void runEncoder(Inputs in, KenBurns renderer, Framing.Move move, int frames, double duration, String ass,
+    private void runEncoder(Inputs in, SpeechTrim trim, KenBurns renderer, Framing.Move move, int frames, double duration, String ass,
                             Captions.CaptionFont font, Path partial, Listener listener) throws InterruptedException {
         var size = settings.video().size();
         int fps = settings.video().fps();
         String d = String.format(Locale.ROOT, "%.6f", duration);
-        // The narration resampled to 48 kHz stereo and padded to the clip's exact length.
-        String audio = "[1:a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur=" + d + ",atrim=end=" + d + "[a]";
+        // The narration's speech (see SpeechTrim) resampled to 48 kHz stereo and padded to the clip's exact length;
+        // its first AAC frame's worth dropped, as the file carries no edit list to hide the encoder's priming.
+        String audio = "[1:a]" + trim.filter() + ",aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur=" + d
+                + ",atrim=end=" + d + ",atrim=start_sample=" + Mp4Boxes.AAC_PRIMING + ",asetpts=PTS-STARTPTS[a]";
         List<String> cmd = new ArrayList<>(List.of(ffmpeg.ffmpeg().toString(), "-hide_banner", "-nostdin", "-loglevel", "error",
                 "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", size.toString(), "-framerate", String.valueOf(fps), "-i", "pipe:0",
                 "-i", "file:" + in.audio().toAbsolutePath(),
@@ -189,7 +193,9 @@ public final class ClipEncoder {
                 "-c:a", "aac", "-aac_coder", "fast", "-b:a", settings.encoding().audioBitrate(), "-ar", "48000", "-ac", "2",
                 // No -frames:v: the pipe ends after the last frame, and stopping at a frame count would cut the
                 // sound short whenever the frames arrive faster than the audio is encoded.
-                "-movflags", "+faststart", "-progress", "pipe:1", "-nostats",
+                "-progress", "pipe:1", "-nostats"));
+        cmd.addAll(Mp4Boxes.MUX_ARGS);
+        cmd.addAll(List.of(
                 "-f", "mp4", "file:" + partial.toAbsolutePath()));
         // Captions are burned in here, on the frames ffmpeg receives: it only encodes.
         CaptionOverlay captions = in.drawsText(settings) ? CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file()) : null;
@@ -257,15 +263,20 @@ public final class ClipEncoder {
         if (written != frames) throw sceneError(in.sceneId(), ExitCode.FAILED, "expected " + frames + " frames, ffmpeg wrote " + written);
     }
 
-    /** How many frames a clip of narration lasting {@code audioSeconds} has: the narration plus CLIP_TAIL, rounded up. */
-    int frames(double audioSeconds) {
-        return (int) Math.ceil((audioSeconds + settings.clips().tail()) * settings.video().fps() - 1e-6);
+    /**
+     * How many frames a clip of {@code speechSeconds} of trimmed narration has: the narration plus
+     * CLIP_TAIL to the nearest whole frame, never fewer frames than the narration needs.
+     */
+    public int frames(double speechSeconds) {
+        int fps = settings.video().fps();
+        return (int) Math.max(Math.ceil(speechSeconds * fps - 1e-6), Math.round((speechSeconds + settings.clips().tail()) * fps));
     }
 
     /** How long the clip of this narration lasts, known before it is rendered (the soundtrack is built from it). */
-    public double clipSeconds(Path narration) {
-        return (double) frames(Narration.load(ffmpeg, narration).duration()) / settings.video().fps();
-    }
+    public double clipSeconds(Path narration) { return clipSeconds(SpeechTrim.of(Narration.load(ffmpeg, narration))); }
+
+    /** How long the clip of a narration trimmed so lasts. */
+    public double clipSeconds(SpeechTrim trim) { return (double) frames(trim.seconds()) / settings.video().fps(); }
 
     private static Path sidecar(Path clip, String sceneId) { return clip.resolveSibling(sceneId + ".json"); }
 
@@ -352,13 +363,14 @@ public final class ClipEncoder {
         var size = settings.video().size();
         int fps = settings.video().fps();
         var narration = loadNarration(in);
-        double duration = (double) frames(narration.duration()) / fps;
+        var trim = SpeechTrim.of(narration);
+        double duration = (double) frames(trim.seconds()) / fps;
         var staged = stage(in, duration);
         var move = staged.plan().move();
         var renderer = KenBurns.of(staged.source(), size.width(), size.height(), false);   // one thread: one core's figure
         var spec = in.captionSpec(settings);
         var font = spec.font();
-        String ass = Captions.ass(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan()), spec, duration, in.hook());
+        String ass = Captions.ass(trim.shift(shortsmith.media.WordTiming.estimate(in.text(), narration.speechSpan())), spec, duration, in.hook());
         byte[] frame = new byte[renderer.frameBytes()];
         try (var captions = CaptionOverlay.of(ass, size.width(), size.height(), fps, font.file())) {
             for (int k = 0; k < 20; k++) {   // the JIT's warm-up, not timed
@@ -538,7 +550,8 @@ public final class ClipEncoder {
     String key(Inputs in) {
         // The thread count changes with how many clips run at once, not what the clip is.
         EncoderProfile identity = profile instanceof EncoderProfile.X264 x ? x.withThreads(0) : profile;
-        return hash(List.of(RENDER_VERSION, in.story(), digest(in.image()), digest(in.audio()), in.text(),
+        return hash(List.of(RENDER_VERSION, SpeechTrim.class.getSimpleName() + "@" + SpeechTrim.KEEP_BEFORE + "/" + SpeechTrim.KEEP_AFTER,
+                in.story(), digest(in.image()), digest(in.audio()), in.text(),
                 // With no motion named, the scene's place in the story chooses its move.
                 in.motion() == null ? "turn " + in.turn() : in.motion().id(),
                 String.valueOf(in.focus()), String.valueOf(in.words()), settings.video().toString(), settings.clips().toString(),

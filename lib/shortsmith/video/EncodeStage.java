@@ -63,7 +63,7 @@ public final class EncodeStage {
      * Clips encoded at once. NVENC: up to MAX_PARALLEL_VIDEOS when PARALLEL_VIDEO_ENCODING is on,
      * never above the session cap {@code detect-nvenc --sessions N} found.
      * CPU: one more clip than there are cores, each x264 with cores ÷ clips threads (at least 1).
-     * Measured on 2 cores (README): one clip with x264's own threading spends half its CPU on
+     * Measured on 2 cores (docs/encode.md): one clip with x264's own threading spends half its CPU on
      * frame-thread synchronisation and leaves cores idle while a clip probes, decodes and verifies;
      * 2 clips × 1 thread took half the wall time, 3 × 1 a little less again.
      */

@@ -23,7 +23,7 @@ record EncoderOptions(String encoder, Map<String, Option> options, Set<String> p
     public record Option(String name, String type, Set<String> constants, Double min, Double max) {}
 
     private static final Pattern OPTION = Pattern.compile("^  -(\\S+)\\s+<(\\w+)>\\s+\\S+\\s*(.*)$");
-    private static final Pattern CONSTANT = Pattern.compile("^     (\\S+)\\s+\\S+\\s+[E.][D.]");
+    private static final Pattern CONSTANT = Pattern.compile("^     (\\S+)\\s+(?:\\S+\\s+)?[E.][D.]");   // flags constants have no value column
     private static final Pattern RANGE = Pattern.compile("from (-?[\\d.]+|INT_MIN) to (-?[\\d.]+|INT_MAX)");
     private static final Pattern CQ_RANGE = Pattern.compile("\\((-?[\\d.]+) to (-?[\\d.]+)");
 
@@ -34,6 +34,24 @@ record EncoderOptions(String encoder, Map<String, Option> options, Set<String> p
             throw ShortsmithException.environment("ffmpeg does not know the encoder " + encoder + ": " + r.lastErrorLine());
         }
         return parse(encoder, r.stdout());
+    }
+
+    /**
+     * The options every encoder takes (ffmpeg's AVCodecContext options: {@code -bf}, {@code -g},
+     * {@code -flags}…), read from {@code ffmpeg -h full}, so a profile's generic arguments are
+     * checked as its private ones are.
+     */
+    public static EncoderOptions codecContext(Ffmpeg ffmpeg) {
+        var r = Proc.run(List.of(ffmpeg.ffmpeg().toString(), "-hide_banner", "-h", "full"), Duration.ofSeconds(20));
+        String help = r.stdout();
+        int from = help.indexOf("AVCodecContext AVOptions:");
+        if (!r.ok() || from < 0) throw ShortsmithException.environment("ffmpeg -h full lists no AVCodecContext options: " + r.lastErrorLine());
+        var section = new StringBuilder();
+        for (String line : help.substring(from).lines().skip(1).toList()) {
+            if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0))) break;   // the next section's heading
+            section.append(line).append('\n');
+        }
+        return parse("AVCodecContext", section.toString());
     }
 
     static EncoderOptions parse(String encoder, String help) {
@@ -94,7 +112,9 @@ record EncoderOptions(String encoder, Map<String, Option> options, Set<String> p
             boolean ok = switch (o.type()) {
                 case "boolean" -> Set.of("0", "1", "true", "false").contains(value);
                 case "int", "int64", "float", "double" -> o.constants().contains(value) || inRange(o, value);
-                case "string", "flags" -> true;
+                case "string" -> true;
+                // +name, -name or name joined: each must be one of the option's flags.
+                case "flags" -> java.util.Arrays.stream(value.split("[+-]")).filter(f -> !f.isEmpty()).allMatch(o.constants()::contains);
                 default -> o.constants().isEmpty() || o.constants().contains(value);
             };
             if (!ok) problems.add(encoder + " -" + name + " " + value + " is not accepted (" + o + ")");

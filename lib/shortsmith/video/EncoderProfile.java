@@ -31,10 +31,23 @@ public sealed interface EncoderProfile {
         // ":v" keeps options such as -profile and -preset away from the audio encoder.
         privateOptions().forEach((k, v) -> { args.add("-" + k + ":v"); args.add(v); });
         args.addAll(rateArgs());
-        // YouTube wants 4:2:0 and a closed GOP; a keyframe every 2 s keeps seeking and cutting cheap.
-        args.addAll(List.of("-pix_fmt", "yuv420p", "-g", String.valueOf(2 * fps)));
+        args.addAll(gopArgs(fps));
+        args.addAll(List.of("-pix_fmt", "yuv420p"));
         return args;
     }
+
+    /**
+     * The GOP YouTube's upload recommendations ask for: 2 consecutive B-frames, closed GOPs, a
+     * keyframe every second (a GOP of {@code fps} frames). ffmpeg hands {@code -bf} and {@code -g}
+     * to x264 and NVENC alike (NVENC: frameIntervalP = 3, gopLength = idrPeriod = fps, so every
+     * GOP opens with an IDR frame and none reaches back into the one before).
+     */
+    default List<String> gopArgs(int fps) {
+        return List.of("-bf", String.valueOf(B_FRAMES), "-g", String.valueOf(fps), "-flags", "+cgop");
+    }
+
+    /** Consecutive B-frames, as YouTube recommends. */
+    int B_FRAMES = 2;
 
     /** Generic (non-private) rate-control arguments such as -b:v and -maxrate. */
     default List<String> rateArgs() { return List.of(); }
@@ -110,6 +123,10 @@ public sealed interface EncoderProfile {
             o.put("qp", "0");
             return o;
         }
+
+        /** A reference, not an upload: no B-frames (ultrafast has none), a keyframe every second. */
+        @Override
+        public List<String> gopArgs(int fps) { return List.of("-bf", "0", "-g", String.valueOf(fps), "-flags", "+cgop"); }
     }
 
     static Nvenc nvenc(Settings settings) {

@@ -60,7 +60,7 @@ public final class NvencProbe {
     /** How many simultaneous probe encodes succeeded (--sessions N). */
     public record Sessions(int tried, int succeeded, String firstFailure) {}
 
-    /** The whole report; its JSON shape is documented in the README. */
+    /** The whole report; its JSON shape is documented in docs/commands.md. */
     public record Report(FfmpegInfo ffmpeg, Map<String, EncoderStatus> encoders, Gpu gpu, Decision decision,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Sessions sessions) {
         public boolean nvencAvailable() { return encoders.get("h264_nvenc").available(); }

@@ -7,8 +7,10 @@ import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.media.Ffmpeg;
 import shortsmith.media.Media;
+import shortsmith.media.Mp4Boxes;
 import shortsmith.media.Narration;
 import shortsmith.media.Proc;
+import shortsmith.media.SpeechTrim;
 import shortsmith.testing.StoryFixture;
 import shortsmith.testing.TestSupport;
 
@@ -155,14 +157,14 @@ class MergeTest {
         var clip = Media.probe(ffmpeg, Path.of(story.scenes().getFirst().video())).video().orElseThrow();
         assertEquals(clip.extradataHash(), v.extradataHash());
         assertEquals("High", v.profile());
-        assertTrue(MediaReport.moovFirst(out), "faststart: moov before mdat");
+        assertTrue(Mp4Boxes.read(out).moovFirst(), "faststart: moov before mdat");
 
         var report = result.report();
         assertEquals(-14, report.loudness(), 1.0, report.toString());
         assertTrue(report.truePeak() <= -1.0, "true peak " + report.truePeak());
         assertTrue(report.warnings().isEmpty(), report.toString());
 
-        // Each scene's narration starts exactly where its picture starts.
+        // Each scene's narration, its leading silence trimmed, starts exactly where its picture starts.
         float[] mix = pcm(out);
         int start = 0;
         for (Story.Scene s : story.scenes()) {
@@ -170,8 +172,9 @@ class MergeTest {
             int onset = 0;
             while (onset < voice.length && Math.abs(voice[onset]) < 0.01) onset++;
             float[] needle = java.util.Arrays.copyOfRange(voice, onset, Math.min(voice.length, onset + 24_000));
-            int found = bestLag(mix, needle, start + onset, 4_800);
-            double offsetMs = (found - start - onset) / 48.0;
+            int cut = (int) Math.round(SpeechTrim.of(Narration.load(ffmpeg, Path.of(s.audio()))).start() * 48_000);
+            int found = bestLag(mix, needle, start + onset - cut, 4_800);
+            double offsetMs = (found - start - onset + cut) / 48.0;
             assertTrue(Math.abs(offsetMs) <= 2, "scene " + s.id() + " narration is off by " + offsetMs + " ms");
             start += (int) Math.round(s.duration() * 48_000);
         }
@@ -203,14 +206,15 @@ class MergeTest {
 
     @Test
     void shorterMusicIsLoopedToTheEnd() throws Exception {
-        Path song = music(dir.resolve("short.mp3"), 1.5);
+        Path song = music(dir.resolve("short.mp3"), 1.0);
         Path out = dir.resolve("looped.mp4");
         var result = merge(out, song, settings);
         double seconds = result.report().duration();
-        assertTrue(seconds > 5, "the fixture story must outlast the music several times: " + seconds);
+        assertTrue(seconds > 4, "the fixture story must outlast the music several times: " + seconds);
         float[] x = pcm(out);
-        // Well after the 1.5 s song ended and before the final fade, the tone is still there.
-        int from = (int) ((seconds - 4.2) * 48_000), to = (int) ((seconds - 3.2) * 48_000);
+        // Well after the 1 s song ended and before the final fade (the last quarter), the tone is still there.
+        int from = (int) (1.5 * 48_000), to = (int) (2.5 * 48_000);
+        assertTrue(2.5 < seconds * 0.75, "before the fade: " + seconds);
         float[] silent = pcm(merge(dir.resolve("plain.mp4"), null, settings).output());
         assertTrue(toneDb(x, 55, from, to) - toneDb(silent, 55, from, to) > 20, "music looped under the end of the Short");
     }
@@ -294,8 +298,10 @@ class MergeTest {
                 landscape.toString()), Duration.ofMinutes(1));
         assertTrue(r.ok(), r.stderr());
         var run = TestSupport.jbang(dir, Map.of(), null, "merge", "--check", landscape.toString());
-        assertEquals(0, run.exitCode(), run.toString());
-        for (String w : List.of("not 9:16 (320x240)", "not H.264 High", "44100 Hz, not 48 kHz", "not stereo", "not faststart")) {
+        assertEquals(ExitCode.FAILED.code(), run.exitCode(), run.toString());
+        for (String w : List.of("✗ 9:16: 320x240", "✗ H.264 High: h264 Constrained Baseline", "✗ 48 kHz: 44100 Hz", "✗ stereo: 1 channel(s)",
+                "✗ MP4 with the moov box first (faststart): moov after the media data", "audio track: the media from 0.023 s (skipping the AAC priming)",
+                "✓ at most 3 minutes: 1.00 s", "not ready: ")) {
             assertTrue(run.stdout().contains(w), w + " in:\n" + run.stdout());
         }
         assertTrue(run.stdout().contains("LUFS"), run.stdout());
@@ -418,5 +424,88 @@ class MergeTest {
         // SRT has no escapes: a word joiner after '<' keeps the story's text from being read as markup (see SubtitlesTest).
         assertEquals("1\n00:00:01,235 --> 00:01:02,500\n<\u2060b>Tom & Jerry<\u2060/b>\n¿sí?\n\n", shortsmith.video.Subtitles.srt(cues));
         assertEquals("WEBVTT\n\n00:00:01.235 --> 00:01:02.500\n&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;\n¿sí?\n\n", shortsmith.video.Subtitles.vtt(cues));
+    }
+
+    /** Where each scene join of the merged story falls on the Short's timeline. */
+    static List<Double> joins(Story story) {
+        List<Double> joins = new ArrayList<>();
+        double t = 0;
+        for (var s : story.scenes().subList(0, story.scenes().size() - 1)) joins.add(t += s.duration());
+        return joins;
+    }
+
+    @Test
+    void aSceneJoinHoldsAtMostTheBoundWithoutSpeech() throws Exception {
+        var result = merge(dir.resolve("pace.mp4"), null, settings);
+        // At most ~0.35 s: the narration's trailing silence trimmed to 0.1 s, CLIP_TAIL 0.2 s, the next one's leading
+        // silence to 0.05 s; half a frame of rounding and 10 ms of measurement aside.
+        double bound = 0.35 + 0.5 / settings.video().fps() + 0.01;
+        var joins = DeadAir.measure(ffmpeg, result.output(), joins(result.story()));
+        assertEquals(2, joins.each().size());
+        assertTrue(joins.each().stream().allMatch(d -> d > 0.15), "silencedetect sees each join: " + joins);
+        assertTrue(joins.longest() <= bound, joins + " against a bound of " + bound);
+        var first = result.story().scenes().getFirst();
+        var trim = SpeechTrim.of(Narration.load(ffmpeg, Path.of(first.audio())));
+        assertTrue(trim.cutAfter() > 0.1, "espeak-ng's trailing silence was cut: " + trim);
+    }
+
+    @Test
+    void theMusicDoesNotSwellInASceneJoin() throws Exception {
+        // A steady 40 Hz tone as the music: below the voice, so its level is measured apart from the speech.
+        Path song = dir.resolve("steady.wav");
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=f=40:sample_rate=48000:d=30", "-af", "volume=0.5",
+                song.toString()), Duration.ofMinutes(1));
+        assertTrue(r.ok(), r.stderr());
+        var result = merge(dir.resolve("steady.mp4"), song, settings);
+        double swell = DeadAir.musicSwell(ffmpeg, result.output(), joins(result.story()), 40);
+        assertTrue(swell <= 3, String.format("in a join the music rose %.1f dB over its level under the speech before it", swell));
+    }
+
+    @Test
+    void theShortHasNoEditListItsStreamsStartAtZeroAndItFollowsYouTubesRecommendations() throws Exception {
+        var result = merge(dir.resolve("clean.mp4"), null, settings);
+        Path out = result.output();
+        var movie = Mp4Boxes.read(out);
+        for (var t : movie.tracks()) {
+            assertFalse(t.hasEditList(), t.toString());
+            assertEquals(0, t.start(movie.timescale()), 1e-9, t.toString());
+        }
+        // ffprobe agrees: both streams at 0, and the file as long as its streams.
+        var probe = Proc.run(List.of(ffmpeg.ffprobe().toString(), "-v", "error", "-show_entries", "stream=codec_type,start_time,duration:format=duration",
+                "-of", "json", out.toString()), Duration.ofSeconds(30));
+        var json = Json.MAPPER.readTree(probe.stdout());
+        double longest = 0;
+        for (var s : json.get("streams")) {
+            assertEquals(0, s.get("start_time").asDouble(), 1e-9, s.toString());
+            longest = Math.max(longest, s.get("duration").asDouble());
+        }
+        assertEquals(longest, json.get("format").get("duration").asDouble(), 0.0015, "the file says what its streams last: " + json);
+        var video = movie.of("vide").getFirst();
+        assertTrue(video.longestBRun() <= 2 && video.longestBRun() >= 1, "2 consecutive B-frames: " + video.longestBRun());
+        assertTrue(video.longestKeyframeInterval() <= 1.0 + 1e-6, "a keyframe every second: " + video.longestKeyframeInterval());
+        assertEquals(List.of(), video.openGops());
+        var audio = movie.of("soun").getFirst().entry();
+        assertEquals(2, audio.audioObjectType(), "AAC-LC");
+        assertEquals(384_000, audio.maxBitrate(), "the final Short's audio is encoded at 384 kb/s: " + audio);
+        assertTrue(result.report().ready(), result.report().details());
+
+        var check = TestSupport.jbang(dir, Map.of(), null, "merge", "--check", out.toString());
+        assertEquals(0, check.exitCode(), check.toString());
+        assertTrue(check.stdout().contains("✓ no edit lists: none") && check.stdout().contains("ready for YouTube Shorts"), check.stdout());
+    }
+
+    @Test
+    void mergeCheckFailsAFileWithAnEditListAndSaysWhere() throws Exception {
+        // Our own Short, remuxed as ffmpeg does by default: the B-frames' delay becomes an edit list.
+        Path ours = merge(dir.resolve("for-remux.mp4"), null, settings).output();
+        Path edited = dir.resolve("edited.mp4");
+        var r = Proc.run(ffmpeg.command("-loglevel", "error", "-y", "-i", ours.toString(), "-c", "copy", "-movflags", "+faststart", edited.toString()),
+                Duration.ofMinutes(1));
+        assertTrue(r.ok(), r.stderr());
+        assertTrue(Mp4Boxes.read(edited).tracks().stream().anyMatch(Mp4Boxes.Track::hasEditList), "ffmpeg's default writes an edit list");
+        var check = TestSupport.jbang(dir, Map.of(), null, "merge", "--check", edited.toString());
+        assertEquals(ExitCode.FAILED.code(), check.exitCode(), check.toString());
+        assertTrue(check.stdout().contains("✗ no edit lists: video track: "), check.stdout());
+        assertTrue(check.stdout().contains("-use_editlist 0"), "says how to fix it: " + check.stdout());
     }
 }

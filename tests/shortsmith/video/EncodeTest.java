@@ -60,9 +60,9 @@ class EncodeTest {
             assertEquals("aac", a.codec());
             assertEquals(48000, a.sampleRate());
             assertEquals(2, a.channels());
-            // Frame-exact: the narration's length plus the 0.5 s tail, rounded up to whole frames.
-            double narration = Narration.load(ffmpeg, Path.of(scene.get("audio").asText())).duration();
-            long frames = (long) Math.ceil((narration + 0.5) * 25 - 1e-6);
+            // Frame-exact: the narration's speech (its silence around it trimmed) plus the 0.2 s tail, to the nearest frame.
+            double narration = shortsmith.media.SpeechTrim.of(Narration.load(ffmpeg, Path.of(scene.get("audio").asText()))).seconds();
+            long frames = Math.max((long) Math.ceil(narration * 25 - 1e-6), Math.round((narration + 0.2) * 25));
             assertEquals(frames, v.frames(), scene.get("id").asText());
             assertEquals(frames / 25.0, scene.get("duration").asDouble(), 1e-9);
             assertEquals(frames / 25.0, v.duration(), 1e-6);
