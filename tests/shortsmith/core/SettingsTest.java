@@ -20,7 +20,9 @@ class SettingsTest {
         assertEquals("p4", s.encoding().nvencPreset());
         assertEquals(23, s.encoding().cq());
         assertEquals("5M", s.encoding().bitrate());
-        assertEquals("128k", s.encoding().audioBitrate());
+        assertEquals("384k", s.encoding().audioBitrate());   // YouTube's suggestion for stereo (issue #24)
+        assertEquals(16, s.encoding().x264Crf());
+        assertEquals(0.2, s.clips().tail());
         assertTrue(s.parallelism().parallelImages());
         assertEquals(8, s.parallelism().maxParallelImages());
         assertFalse(s.parallelism().parallelVideos());
