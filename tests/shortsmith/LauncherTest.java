@@ -115,7 +115,9 @@ class LauncherTest {
             for (Path clone : clones) runs.add(start(clone, dir.resolve(clone.getFileName() + ".log"), "scripts/race.java"));
             for (int i = 0; i < runs.size(); i++) {
                 assertTrue(runs.get(i).waitFor(5, TimeUnit.MINUTES));
-                assertEquals(0, runs.get(i).exitValue(), "clone " + i + ": " + Files.readString(dir.resolve("clone" + i + ".log")));
+                String log = Files.readString(dir.resolve("clone" + i + ".log"));
+                assertEquals(0, runs.get(i).exitValue(), "clone " + i + ": " + log);
+                assertFalse(log.contains("Picked up"), "a first run (a build) says nothing of the JVM's options either: " + log);
             }
             // A jar left without its classes or Main-Class (what a broken build leaves): rebuilt, and it runs.
             Path jar;
@@ -135,6 +137,7 @@ class LauncherTest {
             String log = Files.readString(dir.resolve("again.log"));
             assertEquals(0, again.exitValue(), log);
             assertTrue(log.contains("building it again"), log);
+            assertFalse(log.contains("Picked up"), log);
         } finally {
             try (var s = Files.list(jars)) {
                 for (Path p : s.filter(p -> p.getFileName().toString().startsWith("race.java.")).toList()) shortsmith.core.WorkDir.deleteTree(p);
@@ -201,6 +204,8 @@ class LauncherTest {
         cmd.addAll(List.of(args));
         var pb = new ProcessBuilder(cmd).directory(clone.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("SHORTSMITH_HOME");
+        // As in CI and containers: the JVM says "Picked up JAVA_TOOL_OPTIONS" on stderr, JBang's build included.
+        pb.environment().put("JAVA_TOOL_OPTIONS", "-Xss2m");
         return pb.start();
     }
 
