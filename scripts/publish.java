@@ -174,8 +174,7 @@ class publish implements Callable<Integer> {
             Path here = Path.of("").toAbsolutePath();
             Story story = Story.parse(text, "the manifest on stdin").resolvedAgainst(here);
             if (story.output() == null) throw ShortsmithException.usage("the manifest on stdin has no \"output\": give the Short's file instead");
-            var root = Json.MAPPER.readTree(text);
-            return Publisher.Item.ofStory(story, root.get("youtube"), Path.of(story.output()));
+            return Publisher.Item.ofStory(story, Path.of(story.output()));
         }
         Path p = Path.of(f);
         return f.endsWith(".json") ? Publisher.Item.ofManifest(p) : Publisher.Item.ofVideo(p);

@@ -27,6 +27,7 @@ import shortsmith.core.ShortsmithException;
 import shortsmith.core.Story;
 import shortsmith.core.StoryInput;
 import shortsmith.core.WorkDir;
+import shortsmith.core.Writes;
 import shortsmith.media.Ffmpeg;
 import shortsmith.pipeline.Batch;
 import shortsmith.pipeline.Pipeline;
@@ -35,6 +36,7 @@ import shortsmith.providers.PaidRequests;
 import shortsmith.providers.ScriptWriter;
 import shortsmith.publish.Publisher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -132,13 +134,13 @@ class shortcmd implements Callable<Integer> {
         Path musicFile = Merge.musicFor(input.story(), settings, musicChoice, noMusic);
         var progress = Progress.stderr(input.story().scenes().stream().map(Story.Scene::id).toList());
         var publisher = publisher(settings, true);
-        var item = publisher == null ? null : Publisher.Item.ofStory(input.story(),
-                input.manifest() == null ? null : Publisher.Item.youtubeOf(input.manifest()), out);
+        var item = publisher == null ? null : Publisher.Item.ofStory(input.story(), out);
         if (publisher != null) publisher.metadata(item, 0);   // a bad title fails before anything renders
+        Path reportFile = report == null ? null : Writes.userReport("--report", report, List.of(input), shortFiles(out));
         var result = Pipeline.run(input, settings, new Pipeline.Options(out, musicFile, force, resendUnanswered), progress);
         var r = result.report();
-        if (report != null) {
-            WorkDir.writeAtomically(report.toAbsolutePath(), Json.write(r));
+        if (reportFile != null) {
+            WorkDir.writeAtomically(reportFile, Json.write(r));
             Path png = out.toAbsolutePath().resolveSibling(out.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".timeline.png");
             Timeline.write(r, png);
             System.err.println("short: report " + report + ", timeline " + png);
@@ -173,6 +175,7 @@ class shortcmd implements Callable<Integer> {
             if (a.equals("-")) throw ShortsmithException.usage("a batch reads manifests from files, not stdin");
             manifests.add(Path.of(a));
         });
+        Path reportFile = report == null ? null : batchReport(manifests);
         var progress = Progress.stderr(List.of());
         var r = Batch.run(manifests, settings, force, resendUnanswered, progress, publisher(settings, false));
         for (var s : r.stories()) {
@@ -182,9 +185,9 @@ class shortcmd implements Callable<Integer> {
         }
         long unanswered = r.stories().stream().flatMap(s -> s.failures().values().stream()).filter(PaidRequests::unanswered).count();
         if (unanswered > 0) System.err.println("short: " + PaidRequests.resendAllLine("short", argv, unanswered));
-        if (report != null) {
-            WorkDir.writeAtomically(report.toAbsolutePath(), Json.write(r));
-            Path png = report.toAbsolutePath().resolveSibling(report.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".timeline.png");
+        if (reportFile != null) {
+            WorkDir.writeAtomically(reportFile, Json.write(r));
+            Path png = Writes.beside(reportFile, ".timeline.png");
             Timeline.write(r.timeline(), png);
             System.err.println("short: batch report " + report + ", timeline " + png);
         }
@@ -196,6 +199,49 @@ class shortcmd implements Callable<Integer> {
                 + " again after it resets (nothing is rendered or uploaded twice)");
         System.out.println(Json.write(r.stories()));
         return r.exitCode();
+    }
+
+    /** The Short and the files written beside it. */
+    private static List<Path> shortFiles(Path shortFile) {
+        List<Path> files = new java.util.ArrayList<>(List.of(shortFile));
+        Writes.BESIDE.forEach(ending -> files.add(Writes.beside(shortFile, ending)));
+        return files;
+    }
+
+    /**
+     * The batch report's file, checked before anything is made: never a manifest, an input or a Short's
+     * file of the batch; its timeline beside it replaces only the timeline of an earlier batch report there.
+     */
+    private Path batchReport(List<Path> manifests) {
+        List<StoryInput> stories = new java.util.ArrayList<>();
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path m : manifests) {
+            files.addAll(shortFiles(Writes.beside(m.toAbsolutePath(), ".mp4")));
+            try {
+                var in = StoryInput.resolve(List.of(m.toString()), System.in, true);
+                stories.add(in);
+                if (in.story().output() != null) files.addAll(shortFiles(Path.of(in.story().output())));
+            } catch (ShortsmithException e) {
+                // the batch reports it as that story's failure
+            }
+        }
+        Path file = Writes.userReport("--report", report, stories, files);
+        Path png = Writes.beside(file, ".timeline.png");
+        Writes.userReport("--report's timeline", png, stories, files);
+        if (Files.exists(png) && !isBatchReport(file)) {
+            throw ShortsmithException.usage(png + " already exists and is not the timeline of a batch report " + file.getFileName()
+                    + " written before; remove it or give --report another name");
+        }
+        return file;
+    }
+
+    private static boolean isBatchReport(Path file) {
+        try {
+            var root = Json.MAPPER.readTree(file.toFile());
+            return root != null && root.has("stories") && root.has("spans");
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     public static void main(String... args) {

@@ -20,13 +20,18 @@ import java.util.List;
  * <pre>jshell> Story.read(Path.of("examples/demo-es/story.json")).scenes().getFirst()</pre>
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"title", "language", "hook", "captions", "music", "work_dir", "output", "scenes"})
+@JsonPropertyOrder({"title", "language", "hook", "captions", "music", "work_dir", "output", "youtube", "scenes"})
 public record Story(String title, String language, String music, @JsonProperty("work_dir") String workDir,
-                    String output, List<Scene> scenes, String hook, Captions captions) {
+                    String output, List<Scene> scenes, String hook, Captions captions, com.fasterxml.jackson.databind.JsonNode youtube) {
 
     /** A story without a hook or caption look of its own. */
     public Story(String title, String language, String music, String workDir, String output, List<Scene> scenes) {
-        this(title, language, music, workDir, output, scenes, null, null);
+        this(title, language, music, workDir, output, scenes, null, null, null);
+    }
+
+    /** A story without YouTube metadata. */
+    public Story(String title, String language, String music, String workDir, String output, List<Scene> scenes, String hook, Captions captions) {
+        this(title, language, music, workDir, output, scenes, hook, captions, null);
     }
 
     /**
@@ -44,7 +49,7 @@ public record Story(String title, String language, String music, @JsonProperty("
 
     /** The story with {@code text} shown big over the start of its first scene (null or blank: none). */
     public Story withHook(String text) {
-        return new Story(title, language, music, workDir, output, scenes, text == null || text.isBlank() ? null : text.strip(), captions);
+        return new Story(title, language, music, workDir, output, scenes, text == null || text.isBlank() ? null : text.strip(), captions, youtube);
     }
 
     /** One scene: narration text (also the captions), an image prompt, and what stages produced. */
@@ -124,11 +129,11 @@ public record Story(String title, String language, String music, @JsonProperty("
         }
     }
 
-    public Story withScenes(List<Scene> s) { return new Story(title, language, music, workDir, output, s, hook, captions); }
+    public Story withScenes(List<Scene> s) { return new Story(title, language, music, workDir, output, s, hook, captions, youtube); }
 
-    public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes, hook, captions); }
+    public Story withWorkDir(String dir) { return new Story(title, language, music, dir, output, scenes, hook, captions, youtube); }
 
-    public Story withOutput(String file) { return new Story(title, language, music, workDir, file, scenes, hook, captions); }
+    public Story withOutput(String file) { return new Story(title, language, music, workDir, file, scenes, hook, captions, youtube); }
 
 
     /** The scene with this id, or a usage error listing the ids there are. */
@@ -154,6 +159,9 @@ public record Story(String title, String language, String music, @JsonProperty("
             // A value a record refused (a caption field, a focus): its own message, not Jackson's wrapping.
             if (e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v && v.getCause() instanceof IllegalArgumentException bad) {
                 why = bad.getMessage();
+            } else if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+                // A value of the wrong type ("start": "x", "words": "…"): the field it is in, not the parser's class names.
+                why = where(m.getPath()) + " is not " + expected(m);
             }
             var loc = e.getLocation();
             throw ShortsmithException.badInput(source + " is not a valid story manifest"
@@ -161,6 +169,28 @@ public record Story(String title, String language, String music, @JsonProperty("
         }
         if (story == null) throw ShortsmithException.badInput(source + " is empty: expected a story manifest (JSON)");
         return story.validated(source);
+    }
+
+    /** Where a value sits in the manifest: {@code scene 2 "words" item 1 "start"}. */
+    private static String where(List<com.fasterxml.jackson.databind.JsonMappingException.Reference> path) {
+        var out = new StringBuilder();
+        for (int i = 0; i < path.size(); i++) {
+            var r = path.get(i);
+            boolean sceneIndex = r.getFieldName() == null && i > 0 && "scenes".equals(path.get(i - 1).getFieldName());
+            if (r.getFieldName() != null) out.append(out.isEmpty() ? "" : " ").append('"').append(r.getFieldName()).append('"');
+            else if (r.getIndex() >= 0) out.append(sceneIndex ? " " : " item ").append(r.getIndex() + 1);
+        }
+        return out.toString().replaceFirst("^\"scenes\" (\\d+)", "scene $1");
+    }
+
+    private static String expected(com.fasterxml.jackson.databind.JsonMappingException m) {
+        Class<?> type = m instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mi ? mi.getTargetType() : null;
+        if (type == null) return "of the right kind";
+        if (type == double.class || type == Double.class || type == int.class || type == Integer.class) return "a number";
+        if (type == String.class) return "text";
+        if (type == boolean.class || type == Boolean.class) return "true or false";
+        if (List.class.isAssignableFrom(type)) return "a list";
+        return "an object";
     }
 
     /**
@@ -171,8 +201,10 @@ public record Story(String title, String language, String music, @JsonProperty("
         String json;
         try {
             json = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw ShortsmithException.badInput("story " + file + " does not exist");
         } catch (IOException e) {
-            throw ShortsmithException.badInput("cannot read story " + file + ": " + e.getMessage());
+            throw ShortsmithException.badInput("cannot read story " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         Path folder = file.toAbsolutePath().getParent();
         Story story = parse(json, file.toString()).resolvedAgainst(folder, file.toString());
@@ -182,6 +214,9 @@ public record Story(String title, String language, String music, @JsonProperty("
     private Story validated(String source) {
         List<String> problems = new ArrayList<>();
         if (title == null || title.isBlank()) problems.add("\"title\" is missing");
+        // A NUL ends a string for every C tool the text reaches (espeak-ng, libass, ffmpeg's metadata) and is not allowed in subtitles.
+        else if (title.indexOf('\0') >= 0) problems.add("\"title\" contains a NUL character (\\u0000): remove it");
+        if (hook != null && hook.indexOf('\0') >= 0) problems.add("\"hook\" contains a NUL character (\\u0000): remove it");
         if (scenes == null || scenes.isEmpty()) problems.add("\"scenes\" is missing or empty");
         else {
             var ids = new HashSet<String>();
@@ -193,6 +228,8 @@ public record Story(String title, String language, String music, @JsonProperty("
                     problems.add("scene id '" + s.id() + "' is used twice");
                 } else if (s.text() == null || s.text().isBlank()) {
                     problems.add("scene '" + s.id() + "' has no \"text\"");
+                } else if (s.text().indexOf('\0') >= 0) {
+                    problems.add("scene '" + s.id() + "' \"text\" contains a NUL character (\\u0000): remove it");
                 } else if (s.text().codePoints().noneMatch(Character::isLetterOrDigit)) {
                     problems.add("scene '" + s.id() + "' has nothing to speak in its \"text\" (" + s.text().strip() + "): write the words to narrate");
                 } else if (s.words() != null && Word.problemOf(s.words()) != null) {
@@ -201,7 +238,7 @@ public record Story(String title, String language, String music, @JsonProperty("
             }
         }
         if (!problems.isEmpty()) throw ShortsmithException.badInput(source + ": " + String.join("; ", problems));
-        return language == null ? new Story(title, "en", music, workDir, output, scenes, hook, captions) : this;
+        return language == null ? new Story(title, "en", music, workDir, output, scenes, hook, captions, youtube) : this;
     }
 
     /** Makes every relative path absolute against {@code base}; a path that is not one (a NUL in it) is a bad-input error. */
@@ -219,7 +256,7 @@ public record Story(String title, String language, String music, @JsonProperty("
                     absolute(base, s.video(), where + "\"video\""), s.duration());
         }).toList();
         return new Story(title, language, absolute(base, music, source + ": \"music\""), absolute(base, workDir, source + ": \"work_dir\""),
-                absolute(base, output, source + ": \"output\""), resolved, hook, captions);
+                absolute(base, output, source + ": \"output\""), resolved, hook, captions, youtube);
     }
 
     private static String absolute(Path base, String path, String field) {

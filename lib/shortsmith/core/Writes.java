@@ -95,6 +95,30 @@ public final class Writes {
         return out;
     }
 
+    /**
+     * Checks a file the user named for a report ({@code --report FILE}) before anything is made, or
+     * fails with one line (exit 2): never a folder, a manifest of {@code stories}, an input one of
+     * them names, or a file a Short of theirs writes ({@code shortFiles}: the Short and the files
+     * beside it). Any other file of the user's it may replace: the user named it. Returns the absolute path.
+     */
+    public static Path userReport(String option, Path file, List<StoryInput> stories, List<Path> shortFiles) {
+        Path target = file.toAbsolutePath().normalize();
+        String what = option + " " + file;
+        if (Files.isDirectory(target)) throw ShortsmithException.usage(what + " is a folder; give a file name such as report.json");
+        for (StoryInput in : stories) {
+            if (in.manifest() != null && same(target, in.manifest())) {
+                throw ShortsmithException.usage(what + " is the story's manifest " + in.manifest().getFileName() + "; a report never replaces it: name a new file");
+            }
+            inputNamed(in.story(), target).ifPresent(input -> {
+                throw ShortsmithException.usage(what + " is " + input + ", an input of " + in.story().title() + "; name a new file");
+            });
+        }
+        for (Path f : shortFiles) {
+            if (same(target, f) || key(target).equals(key(f))) throw ShortsmithException.usage(what + " is " + f.getFileName() + ", which the Short writes; name another file");
+        }
+        return target;
+    }
+
     /** Why {@code target} may not be written for this story, if it may not; {@code userChose}: the user named this very file. */
     private static Optional<String> refusal(Story story, Path manifest, Path work, Path target, boolean main, boolean userChose) {
         if (Files.isDirectory(target)) return Optional.of("is a folder; give a file name such as short.mp4");

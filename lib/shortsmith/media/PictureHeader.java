@@ -60,9 +60,10 @@ public record PictureHeader(int width, int height, String pixFmt) {
                 byte[] len = in.readNBytes(2);
                 if (len.length < 2) return Optional.empty();
                 int length = ((len[0] & 0xFF) << 8 | (len[1] & 0xFF)) - 2;
+                if (length < 0) return Optional.empty();   // a length below its own two bytes: not a JPEG we read
                 boolean startOfFrame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
                 if (!startOfFrame) {
-                    if (length < 0 || marker == 0xDA) return Optional.empty();   // scan data before any frame header
+                    if (marker == 0xDA) return Optional.empty();   // scan data before any frame header
                     in.skipNBytes(length);
                     continue;
                 }

@@ -330,7 +330,7 @@ public final class Batch {
     record Finished(String output, Writes.Stamp file, String madeFrom, String video) {}
 
     private static Publisher.Item itemOf(StoryInput input, Path output) {
-        return Publisher.Item.ofStory(input.story(), Publisher.Item.youtubeOf(input.manifest()), output);
+        return Publisher.Item.ofStory(input.story(), output);
     }
 
     /** Publishes a finished story's Short; its video is then recorded in short.finished.json, so a rerun neither renders nor uploads it. */

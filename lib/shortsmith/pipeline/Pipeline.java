@@ -67,7 +67,8 @@ public final class Pipeline {
     record Effort(double cpuSeconds, int cores, double nvencSeconds, int sessions) {}
 
     public record Result(Story story, Report report, Map<String, ShortsmithException> failures, MediaReport media) {
-        public int exitCode() { return StageResult.exitCode(failures, false); }
+        /** 0 with the Short made; else the failures' own code when they share one (a damaged file: 5), else 1: without every scene there is no Short. */
+        public int exitCode() { return StageResult.exitCode(failures, true); }
     }
 
     public static Result run(StoryInput input, Settings settings, Options options, Progress progress) throws InterruptedException {
@@ -162,7 +163,9 @@ public final class Pipeline {
                             return timed(t0, spans, failures, s.id(), "clip", () -> false,
                                     () -> {
                                         // Word times in the clip lane: the narration lane goes straight on to the next narration.
-                                        if (s.words() == null) speech.timeWords(s, audioOf.get(s.id()));
+                                        // A manifest's words belong to its own audio; a narration made here is timed as tts times it.
+                                        Path audio = audioOf.get(s.id());
+                                        if (s.words() == null || !audio.toString().equals(s.audio())) speech.timeWords(s, audio);
                                         return encodeClip(s, start, work, imageOf, audioOf, encoder, options.force(), clipProgress, clipOf);
                                     },
                                     clip, new ConcurrentHashMap<>());
@@ -233,7 +236,8 @@ public final class Pipeline {
                                    ClipEncoder encoder, boolean force, Progress progress, Map<String, ClipEncoder.Clip> clipOf)
             throws InterruptedException {
         try {
-            var scene = s.withImage(imageOf.get(s.id()).toString()).withAudio(audioOf.get(s.id()).toString(), s.words(), s.timing());
+            // The scene as the finished manifest will say it (SpeechStage.withNarration): the merge checks the clip against that.
+            var scene = SpeechStage.withNarration(story.with(s.withImage(imageOf.get(s.id()).toString())), s.id(), audioOf.get(s.id())).scene(s.id());
             var in = EncodeStage.inputsFor(story, scene, work, encoder.ffmpeg());
             progress.update(s.id(), "clip", 0);
             var made = encoder.encode(in, work.clip(s.id()), force, f -> progress.update(s.id(), "clip", f));

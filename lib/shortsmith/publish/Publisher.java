@@ -63,21 +63,12 @@ public final class Publisher {
             Story story = Story.read(manifest);
             Path video = story.output() != null ? Path.of(story.output())
                     : manifest.toAbsolutePath().resolveSibling(manifest.getFileName().toString().replaceFirst("\\.json$", "") + ".mp4");
-            return ofStory(story, youtubeOf(manifest), video);
+            return ofStory(story, video);
         }
 
-        public static Item ofStory(Story story, JsonNode youtube, Path video) {
-            return new Item(video.toAbsolutePath(), youtube, story.title(), story.language());
-        }
-
-        /** The manifest's {@code youtube} object (stages print manifests without it, so it is read from the file). */
-        public static JsonNode youtubeOf(Path manifest) {
-            try {
-                JsonNode root = Json.MAPPER.readTree(manifest.toFile());
-                return root == null ? null : root.get("youtube");
-            } catch (IOException e) {
-                throw ShortsmithException.badInput("cannot read " + manifest + ": " + e.getMessage());
-            }
+        /** The story's Short {@code video} with the story's {@code youtube} object (every stage carries it through). */
+        public static Item ofStory(Story story, Path video) {
+            return new Item(video.toAbsolutePath(), story.youtube(), story.title(), story.language());
         }
     }
 

@@ -254,6 +254,8 @@ public final class ClipEncoder {
         int exit = p.waitFor();
         String errors = stderr.text();
         String report = stdout.text();
+        // Ctrl-C ended ffmpeg under us: the run is stopping, not the encoder failing (the next run renders the clip).
+        if ((exit != 0 || writeFailure.get() != null) && shortsmith.core.Shutdown.stopping()) throw new InterruptedException("stopping");
         if (exit != 0 || writeFailure.get() != null) {
             throw new EncodeFailure(in.sceneId(), profile, errors.isBlank() && writeFailure.get() != null ? writeFailure.get().getMessage() : errors);
         }

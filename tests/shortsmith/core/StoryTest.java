@@ -45,10 +45,34 @@ class StoryTest {
         JsonNode schema = Json.MAPPER.readTree(TestSupport.repo().resolve("schema/story.schema.json").toFile());
         var scene = new Story.Scene("a", "t", "p", Motion.PAN_UP, new Story.Focus(0.8, 0.3), "i", "a.wav", List.of(new Story.Word("t", 0, 1)),
                 Story.Timing.ENGINE, "v.mp4", 1.0);
-        var story = new Story("t", "es", "m.mp3", "w", "o.mp4", List.of(scene), "A hook", new Story.Captions(java.util.Map.of("box", "on")));
+        var story = new Story("t", "es", "m.mp3", "w", "o.mp4", List.of(scene), "A hook", new Story.Captions(java.util.Map.of("box", "on")),
+                Json.MAPPER.readTree("{\"privacy\":\"unlisted\"}"));
         JsonNode written = Json.MAPPER.readTree(story.toJson());
         assertEquals(names(written), names(schema.get("properties")));
         assertEquals(names(written.get("scenes").get(0)), names(schema.get("properties").get("scenes").get("items").get("properties")));
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesWhereItIsNotTheParsersClasses() {
+        for (var c : java.util.Map.of(
+                "{\"title\":\"t\",\"scenes\":[{\"id\":\"a\",\"text\":\"x\"},{\"id\":\"b\",\"text\":\"y\",\"words\":[{\"word\":\"y\",\"start\":\"x\",\"end\":1}]}]}",
+                "scene 2 \"words\" item 1 \"start\" is not a number",
+                "{\"title\":\"t\",\"scenes\":[{\"id\":\"a\",\"text\":\"x\",\"words\":\"words\"}]}", "scene 1 \"words\" is not a list").entrySet()) {
+            var e = assertThrows(ShortsmithException.class, () -> Story.parse(c.getKey(), "s.json"));
+            assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+            assertTrue(e.getMessage().endsWith(c.getValue()), e.getMessage());
+            assertFalse(e.getMessage().contains("java.") || e.getMessage().contains("shortsmith."), e.getMessage());
+        }
+    }
+
+    @Test
+    void theYoutubeObjectIsCarriedThroughEveryStagesPrintedManifest() {
+        // Stages print the manifest they read; publish - reads the last one. The youtube object was dropped on the way.
+        var read = Story.parse("{\"title\":\"t\",\"youtube\":{\"title\":\"La cometa\",\"tags\":[\"a\",\"b\"],\"privacy\":\"unlisted\"},"
+                + "\"scenes\":[{\"id\":\"s1\",\"text\":\"Hola.\"}]}", "s.json");
+        var printed = Story.parse(read.withWorkDir("/w").withOutput("/o.mp4").withHook("¡Mira!").resolvedAgainst(Path.of("/")).toJson(), "printed");
+        assertEquals(read.youtube(), printed.youtube());
+        assertEquals("unlisted", printed.youtube().get("privacy").asText());
     }
 
     @Test

@@ -62,6 +62,24 @@ class WritesTest {
     }
 
     @Test
+    void aReportFileTheUserNamesIsNeverTheManifestAnInputNorTheShortsOwnFiles(@TempDir Path dir) throws Exception {
+        // short story.json --report story.json wrote the timing report over the story (and --report s1.jpg over its picture).
+        Path file = manifest(dir, Map.of());
+        var in = input(file);
+        Path out = dir.resolve("short.mp4");
+        List<Path> shortFiles = List.of(out, Writes.beside(out, ".srt"), Writes.beside(out, ".timeline.png"));
+        for (String name : List.of("story.json", "./sub/../story.json", "s1.jpg", "s1.wav", "music.mp3", "short.mp4", "short.srt", "short.timeline.png", ".")) {
+            var e = assertThrows(ShortsmithException.class, () -> Writes.userReport("--report", dir.resolve(name), List.of(in), shortFiles), name);
+            assertEquals(ExitCode.USAGE, e.exitCode(), name);
+            assertTrue(e.getMessage().startsWith("--report " + dir.resolve(name)), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+        }
+        Files.writeString(dir.resolve("old-report.json"), "the user's");
+        assertEquals(dir.resolve("old-report.json"), Writes.userReport("--report", dir.resolve("old-report.json"), List.of(in), shortFiles),
+                "any other file: the user named it");
+    }
+
+    @Test
     void aManifestsOutputReplacesOnlyAPreviousOutputOfTheSameStory(@TempDir Path dir) throws Exception {
         Path file = manifest(dir, Map.of("output", "short.mp4"));
         Path out = input(file).output(SETTINGS, null, null);

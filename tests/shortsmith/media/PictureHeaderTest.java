@@ -63,7 +63,10 @@ class PictureHeaderTest {
                 {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1, 0, 1},
                 {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1, (byte) 0xFF, (byte) 0xFF, 1, 2, 3},
                 {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 8, 8, 0, 1},
-                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 2}};
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 2},
+                // a frame header whose length is 0 or 1 (below its own two bytes): read as a negative count before
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0, 0, 8, 0, 1, 0, 1, 3},
+                {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC2, 0, 1, 8, 0, 1, 0, 1, 3}};
         for (byte[] jpeg : jpegs) {
             Path f = Files.write(tmp.resolve("bad.jpg"), jpeg);
             assertTrue(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> PictureHeader.read(f)).isEmpty(), java.util.Arrays.toString(jpeg));

@@ -142,6 +142,28 @@ class PipelineTest {
     }
 
     @Test
+    void aManifestsOwnWordTimesDoNotMakeTheMergeEncodeTheClipAgain(@TempDir Path dir) throws Exception {
+        // Words given in the manifest for a narration made here: the clip was encoded with them, the merge checked it
+        // against the narration's own times, called it out of date and encoded it again, on every run.
+        Path folder = Files.createDirectories(dir.resolve("w"));
+        Path manifest = folder.resolve("story.json");
+        Files.writeString(manifest, Json.write(Map.of("title", "Palabras", "language", "es", "scenes", List.of(Map.of("id", "s1",
+                "text", "Hola a todos.", "image", StoryFixture.photos().getFirst().toString(),
+                "words", List.of(Map.of("word", "Hola", "start", 0.0, "end", 0.3), Map.of("word", "a", "start", 0.3, "end", 0.4),
+                        Map.of("word", "todos.", "start", 0.4, "end", 0.9)))))));
+        var env = new HashMap<>(StoryFixture.SMALL);
+        env.put("TTS_PROVIDER", "espeak");
+        for (int run = 1; run <= 2; run++) {
+            var said = new ByteArrayOutputStream();
+            var input = StoryInput.resolve(List.of(manifest.toString()), System.in, true);
+            var result = Pipeline.run(input, Settings.of(env), new Pipeline.Options(folder.resolve("short.mp4"), null, false),
+                    new Progress(new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8), false, List.of()));
+            assertEquals(0, result.exitCode(), result.failures().toString());
+            assertFalse(said.toString(java.nio.charset.StandardCharsets.UTF_8).contains("out of date"), "run " + run + ": " + said);
+        }
+    }
+
+    @Test
     void aSceneThatFailsForGoodStopsOnlyItselfAndTheNextRunRedoesOnlyIt(@TempDir Path dir) throws Exception {
         var tts = new SlowTts(dir, 100);
         try (var server = new FakeServer(tts)) {
