@@ -429,7 +429,7 @@ public record Settings(Tools tools, Video video, Encoding encoding, Parallelism 
                 r.bitrate("FFMPEG_AUDIO_BITRATE", "384k"),
                 r.oneOf("X264_PRESET", "veryfast", X264_PRESETS.toArray(String[]::new)),
                 r.oneOf("X264_TUNE", "none", X264_TUNES.toArray(String[]::new)),
-                r.integer("X264_CRF", 16, 0, 51),
+                r.integer("X264_CRF", 14, 0, 51),
                 r.threads("X264_THREADS"),
                 r.x264Params("X264_PARAMS", X264_DEFAULT_PARAMS));
         var parallelism = new Parallelism(

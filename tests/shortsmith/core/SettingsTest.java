@@ -21,7 +21,7 @@ class SettingsTest {
         assertEquals(23, s.encoding().cq());
         assertEquals("5M", s.encoding().bitrate());
         assertEquals("384k", s.encoding().audioBitrate());   // YouTube's suggestion for stereo (issue #24)
-        assertEquals(16, s.encoding().x264Crf());
+        assertEquals(14, s.encoding().x264Crf());
         assertEquals(0.2, s.clips().tail());
         assertTrue(s.parallelism().parallelImages());
         assertEquals(8, s.parallelism().maxParallelImages());
