@@ -86,6 +86,11 @@ public final class Benchmark {
      */
     public record BenchScene(String id, Path image, Path audio, double audioSeconds, String text, Motion motion) {}
 
+    /** A scene's inputs as encode gives them: its place in the story ({@code turn}) chooses its move when none is named. */
+    static ClipEncoder.Inputs inputs(BenchScene s, Motion motion, int turn, List<Story.Word> words) {
+        return new ClipEncoder.Inputs("benchmark", s.id(), s.text(), motion, s.image(), s.audio(), words, null, turn, null, null, null);
+    }
+
     /** The standard scene set: the demo story's photos with espeak-ng narration (cached in {@code dir}). */
     public static List<BenchScene> scenes(Story story, Path dir, Ffmpeg ffmpeg, int limit) throws IOException {
         Files.createDirectories(dir);
@@ -159,8 +164,8 @@ public final class Benchmark {
     /** shortsmith's encode of the scenes with {@code profile}; returns the seconds (forced: nothing cached). */
     public static double runOurs(List<BenchScene> scenes, Settings settings, EncoderProfile profile, Path dir) throws InterruptedException {
         var ffmpeg = Ffmpeg.locate(settings);
-        List<ClipEncoder.Inputs> inputs = scenes.stream()
-                .map(s -> new ClipEncoder.Inputs("benchmark", s.id(), s.text(), s.motion(), s.image(), s.audio(), null)).toList();
+        List<ClipEncoder.Inputs> inputs = java.util.stream.IntStream.range(0, scenes.size())
+                .mapToObj(i -> inputs(scenes.get(i), scenes.get(i).motion(), i, null)).toList();
         int clips = Math.min(inputs.size(), EncodeStage.clipsAtOnce(profile, settings));
         var encoder = new ClipEncoder(ffmpeg, settings, EncodeStage.threadsFor(profile, clips));
         long t0 = System.nanoTime();
@@ -402,7 +407,7 @@ public final class Benchmark {
             BenchScene s = scenes.get(i);
             for (boolean asEncodeMovesIt : new boolean[] {true, false}) {
                 Motion motion = asEncodeMovesIt ? s.motion() : pans[i % pans.length];
-                var in = new ClipEncoder.Inputs("benchmark", s.id(), s.text(), motion, s.image(), s.audio(), List.of());
+                var in = inputs(s, motion, i, List.of());
                 var speed = encoder.renderSpeed(in, framesEach);
                 vectorApi = speed.vectorApi();
                 if (asEncodeMovesIt) millis.add(speed.millisPerFrame());
@@ -641,8 +646,8 @@ public final class Benchmark {
             long t0 = System.nanoTime();
             String error = null;
             try {
-                Parallel.map(scenes, streams, sc -> encoder.encode(new ClipEncoder.Inputs("benchmark", sc.id(), sc.text(), sc.motion(), sc.image(),
-                        sc.audio(), null), out.resolve(sc.id() + ".mp4"), true, f -> {}));
+                Parallel.map(scenes, streams, sc -> encoder.encode(inputs(sc, sc.motion(), scenes.indexOf(sc), null), out.resolve(sc.id() + ".mp4"),
+                        true, f -> {}));
             } catch (ShortsmithException e) {
                 error = e.getMessage();
             } finally {
