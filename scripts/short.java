@@ -141,7 +141,7 @@ class shortcmd implements Callable<Integer> {
         var r = result.report();
         if (reportFile != null) {
             WorkDir.writeAtomically(reportFile, Json.write(r));
-            Path png = out.toAbsolutePath().resolveSibling(out.getFileName().toString().replaceFirst("\\.[^.]+$", "") + ".timeline.png");
+            Path png = Writes.beside(out.toAbsolutePath(), ".timeline.png");
             Timeline.write(r, png);
             System.err.println("short: report " + report + ", timeline " + png);
         }

@@ -27,6 +27,12 @@ class run {
         var request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectPackage("shortsmith"))
                 .filters(ClassNameFilter.includeClassNamePatterns(patterns))
+                // Classes run one after another, except those marked @Execution(CONCURRENT) (the cluster's, which mostly waits).
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "true")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.default", "same_thread")
+                .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "same_thread")
+                .configurationParameter("junit.jupiter.execution.parallel.config.strategy", "fixed")
+                .configurationParameter("junit.jupiter.execution.parallel.config.fixed.parallelism", "2")
                 .build();
         var passed = new AtomicInteger();
         var failed = new AtomicInteger();

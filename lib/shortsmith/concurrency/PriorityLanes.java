@@ -1,5 +1,7 @@
 package shortsmith.concurrency;
 
+import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -84,6 +86,8 @@ public final class PriorityLanes {
      */
     public int cancel(java.util.function.LongPredicate which) {
         cancelled.add(which);
+        // Counted before anything wakes: a waiting piece woken below leaves the map as it ends.
+        List<Thread> hit = threads.entrySet().stream().filter(e -> which.test(e.getKey().priority())).map(Map.Entry::getValue).toList();
         lock.lock();
         try {
             // Out of the queue first: a lane freed by an interrupted piece must not go to a waiting piece of the same work.
@@ -92,14 +96,8 @@ public final class PriorityLanes {
         } finally {
             lock.unlock();
         }
-        int n = 0;
-        for (var e : threads.entrySet()) {
-            if (which.test(e.getKey().priority())) {
-                e.getValue().interrupt();
-                n++;
-            }
-        }
-        return n;
+        hit.forEach(Thread::interrupt);
+        return hit.size();
     }
 
     private void take(Waiting me) throws InterruptedException {

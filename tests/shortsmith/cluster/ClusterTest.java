@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import shortsmith.core.Json;
 import shortsmith.core.ServiceKey;
@@ -38,6 +40,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * database is shared between them) and one shared folder of stories, an image service on loopback
  * that logs when each submission arrives.
  */
+// Mostly waiting (worker JVMs starting, heartbeats, a minute of rate limit): run beside the other classes
+// (tests/run.java), its own tests one after another.
+@Execution(ExecutionMode.CONCURRENT)
 class ClusterTest {
     static final String PASSWORD = "pg-Secret-DO-NOT-PRINT-7310";
     static final String KEY = "sk-test-DO-NOT-PRINT-4242";
@@ -239,6 +244,7 @@ class ClusterTest {
     static final Map<String, String> FAST = Map.of("WORKER_HEARTBEAT", "5");
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void twoWorkersMakeABatchUnderOneImageRateAndEveryStoryEnds(@TempDir Path dir) throws Exception {
         var db = database();
         try (var pictures = new Pictures(150)) {
@@ -325,6 +331,7 @@ class ClusterTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aWorkerKilledMidStoryCostsNothingTwice(@TempDir Path dir) throws Exception {
         var db = database();
         try (var pictures = new Pictures(100)) {
@@ -387,6 +394,7 @@ class ClusterTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void aStoppedWorkerHandsItsStoryBackAtOnceAndACancelledStoryStopsWithinSeconds(@TempDir Path dir) throws Exception {
         var db = database();
         Path shared = Files.createDirectories(dir.resolve("shared"));
@@ -434,6 +442,7 @@ class ClusterTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void anUnreachableOrMisconfiguredDatabaseIsOneLineNamingQueueUrlWithoutThePassword(@TempDir Path dir) throws Exception {
         int closed;
         try (var s = new java.net.ServerSocket(0)) {
@@ -467,6 +476,7 @@ class ClusterTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void theLedgerHoldsOneRateForEveryMachineCountingEachSubmissionFromItsAnswer() throws Exception {
         var db = Database.connect(Settings.of(database()));
         var service = ServiceKey.of("openai", "http://127.0.0.1:9/v1/");
@@ -517,6 +527,7 @@ class ClusterTest {
     }
 
     @Test
+    @Execution(ExecutionMode.SAME_THREAD)
     void settingsOfTheQueueAreCheckedAndThePasswordNeverShown() {
         var s = Settings.of(Map.of("QUEUE_URL", "jdbc:postgresql://db:5432/shortsmith", "QUEUE_PASSWORD", PASSWORD, "WORKER_HEARTBEAT", "5")).queue();
         assertEquals(Duration.ofSeconds(5), s.heartbeat());

@@ -74,7 +74,7 @@ class EncoderProfileTest {
 
     @Test
     void profilesReadWellInJshell() {
-        assertEquals("X264[preset=veryfast, tune=none, crf=16, threads=0, params=subme=1:me=dia:partitions=none:weightp=0:mbtree=0:aq-mode=0]",
+        assertEquals("X264[preset=veryfast, tune=none, crf=14, threads=0, params=subme=1:me=dia:partitions=none:weightp=0:mbtree=0:aq-mode=0]",
                 EncoderProfile.x264(Settings.defaults()).toString());
     }
 
