@@ -36,9 +36,9 @@ class ResendUnansweredTest {
             assertEquals(2, narrator.order.size(), "the other story is made; the unanswered request is not sent again: " + narrator.order);
             // Which narration the cut caught depends on which story's thread reached the lane first: the one never answered.
             var texts = java.util.Map.of("Historia a, escena uno.", "a s1", "Historia a, escena dos.", "a s2", "Historia b, escena uno.", "b s1");
-            String[] cut = texts.entrySet().stream().filter(t -> !narrator.order.contains(t.getKey())).findFirst().orElseThrow().getValue().split(" ");
-            assertTrue(plain.stderr().contains("short: " + cut[0] + ".json failed: scene " + cut[1] + ": openai: this request was sent at ")
-                    && plain.stderr().contains("(to send it again: tts --force stories/" + cut[0] + ".json " + cut[1] + ")"), plain.stderr());
+            String[] caught = texts.entrySet().stream().filter(t -> !narrator.order.contains(t.getKey())).findFirst().orElseThrow().getValue().split(" ");
+            assertTrue(plain.stderr().contains("short: " + caught[0] + ".json failed: scene " + caught[1] + ": openai: this request was sent at ")
+                    && plain.stderr().contains("(to send it again: tts --force stories/" + caught[0] + ".json " + caught[1] + ")"), plain.stderr());
             assertTrue(plain.stderr().contains("short: 1 paid request may have been billed and is not sent again on its own;"
                     + " to send exactly it again, once: short --resend-unanswered stories/a.json stories/b.json"), plain.stderr());
 
@@ -47,7 +47,7 @@ class ResendUnansweredTest {
             assertEquals(3, narrator.order.size(), "exactly the unanswered one once more: " + narrator.order);
             assertEquals(3, new HashSet<>(narrator.order).size(), "none twice: " + narrator.order);
             assertTrue(Files.size(stories.resolve("a.mp4")) > 0 && Files.size(stories.resolve("b.mp4")) > 0);
-            String other = cut[0].equals("a") ? "b" : "a";
+            String other = caught[0].equals("a") ? "b" : "a";
             assertTrue(finished.stderr().contains(other + ".mp4 is finished and unchanged: kept"), finished.stderr());
         }
     }
