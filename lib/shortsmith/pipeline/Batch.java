@@ -265,7 +265,7 @@ public final class Batch {
                                     double start, Pipeline.Result[] made, Publisher publisher) throws InterruptedException {
         String name = name(input.manifest());
         long t0 = System.nanoTime();
-        try {
+        try (var turn = machine.turnOf(order)) {   // ended before queuing its work: the later stories need not wait for it
             var view = progress.within(name, input.story().scenes().stream().map(Story.Scene::id).toList());
             var result = Pipeline.run(input, settings, new Pipeline.Options(output, music, force, resendUnanswered), view, machine, order);
             if (made != null) made[order] = result;

@@ -81,6 +81,44 @@ public final class Machine {
         return new Machine(settings, EncodeStage.profileFor(null, settings), ledgers);
     }
 
+    private final java.util.Map<Integer, java.util.concurrent.CompletableFuture<Void>> queuedOf = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Completed when story {@code story} has put its pictures and narrations in the lanes, or ended without. */
+    private java.util.concurrent.CompletableFuture<Void> queued(int story) {
+        return queuedOf.computeIfAbsent(story, k -> new java.util.concurrent.CompletableFuture<>());
+    }
+
+    /** A story's turn to queue its work; closing it says the story will queue nothing more (done, or ended early). */
+    public Turn turnOf(int story) {
+        return () -> queued(story).complete(null);
+    }
+
+    /** See {@link #turnOf}. */
+    public interface Turn extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Waits until every earlier story of the run (one that expects narrations) has queued its work,
+     * so the lanes take the stories in order whichever story's thread gets there first; bounded, so a
+     * story held up before queuing (another process's lock) does not hold the others.
+     */
+    void awaitEarlierStories(int story) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        for (int earlier : narrationsLeftOf.keySet()) {
+            if (earlier >= story) continue;
+            try {
+                queued(earlier).get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return;   // the order is then the threads'
+            }
+        }
+    }
+
+    /** Story {@code story} has queued its pictures and narrations. */
+    void queuedWork(int story) { queued(story).complete(null); }
+
     /** Story {@code story} will queue {@code n} narrations: the cores held for narration wait for them too. Call for every story first. */
     public void expectNarrations(int story, int n) {
         narrationsLeftOf.computeIfAbsent(story, k -> new AtomicInteger()).addAndGet(n);

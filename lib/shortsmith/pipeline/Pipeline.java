@@ -131,6 +131,7 @@ public final class Pipeline {
             }
             // Pictures and narration go into the machine's lanes in story order, then scene order, so
             // scene 1's clip can start first and an earlier story is finished first.
+            machine.awaitEarlierStories(order);
             for (int i = 0; i < scenes.size(); i++) {
                 Story.Scene s = scenes.get(i);
                 machine.images.submit(Machine.priority(order, i),
@@ -144,6 +145,7 @@ public final class Pipeline {
                     }
                 });
             }
+            machine.queuedWork(order);
             // Clips: as soon as a scene has both.
             List<CompletableFuture<?>> clips = new ArrayList<>();
             for (int i = 0; i < scenes.size(); i++) {

@@ -84,7 +84,9 @@ class BatchTest {
             times.sort(java.util.Comparator.comparingLong(t -> t[0]));
             for (int i = 1; i < times.size(); i++) {
                 double gap = (times.get(i)[0] - times.get(i - 1)[1]) / 1e9;
-                assertTrue(gap < 0.25, "narration " + (i + 1) + " waited " + gap + " s after the previous one");
+                // The lane's own work on an answer (writing and reading the WAV, an ffmpeg run) shares the two cores with the
+                // first story's clips, so it takes up to about half a second here; a lane left idle would wait a story's setup.
+                assertTrue(gap < 0.75, "narration " + (i + 1) + " waited " + gap + " s after the previous one");
             }
             var ffmpeg = Ffmpeg.locate(Settings.defaults());
             for (String name : List.of("a", "b", "c")) {
