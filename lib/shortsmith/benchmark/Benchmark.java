@@ -158,7 +158,9 @@ public final class Benchmark {
     static String captionsFor(Ffmpeg ffmpeg, BenchScene s, Settings settings, Captions.CaptionFont font) {
         var narration = Narration.load(ffmpeg, s.audio());
         var words = SpeechTrim.of(narration).shift(shortsmith.media.WordTiming.estimate(s.text(), narration.speechSpan()));
-        return Captions.ass(words, settings.clips().captionStyle(), settings.video().size(), clipSeconds(s, settings), font);
+        // At the benchmark's own size and frame rate (the short overload draws at 30 fps).
+        var spec = new Captions.Spec(settings.clips().captionStyle(), settings.captions(), null, settings.video().size(), settings.video().fps(), font);
+        return Captions.ass(words, spec, clipSeconds(s, settings), null);
     }
 
     /** shortsmith's encode of the scenes with {@code profile}; returns the seconds (forced: nothing cached). */

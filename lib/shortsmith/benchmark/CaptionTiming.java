@@ -126,7 +126,8 @@ public final class CaptionTiming {
             String language = ENGLISH.contains(text) ? "en" : "it";
             var speech = Espeak.speak(text, language, 175);
             List<Story.Word> words = speech.wordTimes(text);
-            String ass = Captions.ass(words, Settings.CaptionStyle.KARAOKE, settings.video().size(), speech.seconds() + 0.5, font);
+            var spec = new Captions.Spec(Settings.CaptionStyle.KARAOKE, settings.captions(), language, settings.video().size(), settings.video().fps(), font);
+            String ass = Captions.ass(words, spec, speech.seconds() + 0.5, null);
             List<Double> starts = ass.lines().filter(l -> l.startsWith("Dialogue")).map(l -> seconds(l.split(",")[1])).toList();
             double[] events = speech.onsets(WordTiming.tokens(text));
             for (double e : events) errors.add(starts.stream().mapToDouble(s -> Math.abs(s - e) * 1000).min().orElse(Double.NaN));
